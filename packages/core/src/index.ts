@@ -100,3 +100,18 @@ export type {
   ReapReport,
   ReconcileReport,
 } from "./calipso-types.ts";
+
+export {
+  DEFAULT_PBKDF2_ITERATIONS,
+  PASSWORD_HASH_PATTERN,
+  StaticConfigSchema,
+  createStaticAuth,
+  createStaticExperiments,
+  hashPassword,
+  parsePasswordHash,
+  staticAuth,
+  staticDefinitions,
+  staticExperiments,
+  verifyPassword,
+} from "./static/index.ts";
+export type { ParsedPasswordHash, StaticConfig, StaticConfigParsed } from "./static/index.ts";
