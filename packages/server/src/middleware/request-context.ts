@@ -1,0 +1,43 @@
+/**
+ * @module Per-request context: a request id (echoed as `X-Request-Id`, on every log line), the
+ * client's address, security headers, an access log line and the metrics callback.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv } from "../env.ts";
+import type { ResolvedOptions } from "../options.ts";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The route pattern that answered, or `unmatched`. */
+export function answeringRoute(c: Context<AppEnv>): string {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i]!;
+    if (r.method !== "ALL") return r.path;
+  }
+  return "unmatched";
+}
+
+export function requestContext(options: ResolvedOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const logger = options.logger.child({ reqId: requestId });
+    c.set("requestId", requestId);
+    c.set("logger", logger);
+    c.set("principal", undefined);
+    c.set("clientAddress", options.clientAddress?.(c));
+    await next();
+    c.header("x-request-id", requestId);
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "no-referrer");
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+    const durationMs = performance.now() - started;
+    const route = answeringRoute(c);
+    const status = c.res.status;
+    logger.info("request", { method: c.req.method, path: c.req.path, route, status, ms: Math.round(durationMs * 10) / 10 });
+    options.onResponse?.({ method: c.req.method, route, status, durationMs });
+  };
+}
