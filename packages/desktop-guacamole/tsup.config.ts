@@ -1,12 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: { index: "src/index.ts", "tunnel/index": "src/tunnel/index.ts", "testing/index": "src/testing/index.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",
   dts: true,
   sourcemap: true,
   clean: true,
+  splitting: true,
   external: [/^@calipso\//],
 });
