@@ -1,0 +1,242 @@
+/**
+ * @module Everything that differs between MySQL/MariaDB and SQLite, in one place: connection,
+ * column types, dates, upserts, transactions and row locks, and how driver errors are classified.
+ */
+import { createPool } from "mysql2";
+import BetterSqlite3 from "better-sqlite3";
+import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, sql } from "kysely";
+import type { MysqlConfig, SqliteConfig } from "./config.ts";
+import { resolveMysqlConnection } from "./config.ts";
+import type { Database, DbDate } from "./schema.ts";
+
+/** What went wrong in the database, independent of the driver. */
+export type FailureKind = "unavailable" | "retry" | "duplicate" | "missing-reference" | "referenced" | "other";
+
+/** Column types used by the migrations. */
+export interface ColumnTypes {
+  readonly datetime: "datetime(3)" | "bigint";
+  readonly json: "json" | "text";
+  readonly bool: "boolean" | "integer";
+  readonly bigint: "bigint";
+  readonly double: "double precision" | "real";
+}
+
+/** The dialect-specific half of the store. */
+export interface SqlDialect {
+  readonly name: "mysql" | "sqlite";
+  readonly types: ColumnTypes;
+  /** Table options appended to CREATE TABLE (engine and collation on MySQL). */
+  readonly tableOptions: string;
+  /** A column reference usable in CREATE INDEX, with a prefix length where the dialect needs one. */
+  prefixed(column: string, length: number): string;
+  /** A JS date as the column value. */
+  date(value: Date): DbDate;
+  /** A column value as a JS date. */
+  readDate(value: unknown): Date;
+  /**
+   * Runs `fn` in one transaction. On SQLite the transaction is IMMEDIATE (takes the write lock
+   * at once) and Kysely's single-connection mutex serialises callers of this process.
+   */
+  transaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>, options?: { readCommitted?: boolean }): Promise<T>;
+  /** Inside a transaction: locks the user's row until the end of it; false when there is no such user. */
+  lockUser(tx: Kysely<Database>, userId: string): Promise<boolean>;
+  /** Turns an INSERT into an upsert on `keys` that updates `columns` from the inserted values. */
+  upsert<Q>(qb: Q, keys: readonly string[], columns: readonly string[]): Q;
+  /** Turns an INSERT into one that does nothing when `keys` already exist (and only then). */
+  ignoreDuplicate<Q>(qb: Q, keys: readonly string[]): Q;
+  /** Classifies a driver error. */
+  classify(error: unknown): FailureKind;
+}
+
+const MYSQL_UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+  "ENETUNREACH",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
+  "PROTOCOL_ENQUEUE_AFTER_QUIT",
+  "POOL_CLOSED",
+  "POOL_ENQUEUELIMIT",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_QUERY_INTERRUPTED",
+  "ER_ACCESS_DENIED_ERROR",
+  "ER_DBACCESS_DENIED_ERROR",
+  "ER_BAD_DB_ERROR",
+]);
+// 1040 too many connections, 1053 shutdown, 1077/1078/1079/1080 shutdown, 1152/1153/1158-1161 network,
+// 1317 query interrupted, 1927 connection killed (MariaDB), 2002/2003/2006/2013 client: cannot connect, gone, lost.
+const MYSQL_UNAVAILABLE_ERRNOS = new Set([1040, 1053, 1077, 1078, 1079, 1080, 1152, 1153, 1158, 1159, 1160, 1161, 1317, 1927, 2002, 2003, 2006, 2013]);
+
+function errorFields(error: unknown): { code?: string; errno?: number; fatal?: boolean } {
+  if (typeof error !== "object" || error === null) return {};
+  const e = error as { code?: unknown; errno?: unknown; fatal?: unknown };
+  return {
+    ...(typeof e.code === "string" ? { code: e.code } : {}),
+    ...(typeof e.errno === "number" ? { errno: e.errno } : {}),
+    ...(typeof e.fatal === "boolean" ? { fatal: e.fatal } : {}),
+  };
+}
+
+function classifyMysql(error: unknown): FailureKind {
+  const { code, errno, fatal } = errorFields(error);
+  if (errno === 1213 || errno === 1205 || code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT") return "retry";
+  if (errno === 1062 || code === "ER_DUP_ENTRY") return "duplicate";
+  if (errno === 1452 || code === "ER_NO_REFERENCED_ROW_2" || code === "ER_NO_REFERENCED_ROW") return "missing-reference";
+  if (errno === 1451 || code === "ER_ROW_IS_REFERENCED_2" || code === "ER_ROW_IS_REFERENCED") return "referenced";
+  if ((code !== undefined && MYSQL_UNAVAILABLE_CODES.has(code)) || (errno !== undefined && MYSQL_UNAVAILABLE_ERRNOS.has(errno)) || fatal === true) {
+    return "unavailable";
+  }
+  if (error instanceof Error && /Pool is closed|Can't add new command when connection is in closed state/i.test(error.message)) return "unavailable";
+  return "other";
+}
+
+function classifySqlite(error: unknown): FailureKind {
+  const { code } = errorFields(error);
+  if (code === undefined) return "other";
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "duplicate";
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "missing-reference";
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "retry";
+  if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR") || code === "SQLITE_FULL" || code === "SQLITE_READONLY") return "unavailable";
+  if (error instanceof TypeError && /database connection is not open/i.test(String(error.message))) return "unavailable";
+  return "other";
+}
+
+function asDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
+  if (typeof value === "string") return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.includes("T") || value.endsWith("Z") ? value : `${value.replace(" ", "T")}Z`);
+  throw new TypeError("not a date column value");
+}
+
+/** Creates the MySQL/MariaDB dialect and its pooled Kysely instance. */
+export function createMysql(config: MysqlConfig): { dialect: SqlDialect; db: Kysely<Database> } {
+  const c = resolveMysqlConnection(config);
+  const tls = config.tls;
+  const pool = createPool({
+    ...(c.socketPath !== undefined ? { socketPath: c.socketPath } : { host: c.host, port: c.port }),
+    user: c.user,
+    password: c.password,
+    database: c.database,
+    connectionLimit: config.poolSize,
+    queueLimit: config.queueLimit,
+    connectTimeout: config.connectTimeoutMs,
+    timezone: "Z",
+    dateStrings: false,
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: "utf8mb4_unicode_ci",
+    enableKeepAlive: true,
+    multipleStatements: false,
+    ...(tls === false
+      ? {}
+      : {
+          ssl:
+            tls === true
+              ? { rejectUnauthorized: true }
+              : {
+                  rejectUnauthorized: tls.rejectUnauthorized,
+                  ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+                  ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+                  ...(tls.key !== undefined ? { key: tls.key } : {}),
+                  ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+                },
+        }),
+  });
+  // A pooled connection that dies while idle emits 'error'; the pool drops it. Swallow the event
+  // so an idle disconnect never crashes the process; the next query opens a new connection.
+  pool.on("connection", (conn) => conn.on("error", () => {}));
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({
+      pool,
+      // UTC everywhere, strict modes, and backslash escapes on (mysql2 escapes parameters with them).
+      onCreateConnection: async (conn) => {
+        await conn.executeQuery(
+          CompiledQuery.raw(
+            "SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+          ),
+        );
+      },
+    }),
+  });
+  const dialect: SqlDialect = {
+    name: "mysql",
+    types: { datetime: "datetime(3)", json: "json", bool: "boolean", bigint: "bigint", double: "double precision" },
+    tableOptions: "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    prefixed: (column, length) => `${column}(${length})`,
+    date: (value) => value,
+    readDate: asDate,
+    transaction: (kdb, fn, options) => {
+      const builder = kdb.transaction();
+      return (options?.readCommitted ? builder.setIsolationLevel("read committed") : builder).execute(fn);
+    },
+    async lockUser(tx, userId) {
+      const row = await tx.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
+      return row !== undefined;
+    },
+    upsert: (qb, keys, columns) => {
+      void keys;
+      const set = Object.fromEntries(columns.map((col) => [col, sql`values(${sql.ref(col)})`]));
+      return (qb as unknown as { onDuplicateKeyUpdate(s: unknown): unknown }).onDuplicateKeyUpdate(set) as typeof qb;
+    },
+    ignoreDuplicate: (qb, keys) => {
+      const first = keys[0]!;
+      return (qb as unknown as { onDuplicateKeyUpdate(s: unknown): unknown }).onDuplicateKeyUpdate({ [first]: sql.ref(first) }) as typeof qb;
+    },
+    classify: classifyMysql,
+  };
+  return { dialect, db };
+}
+
+/** Creates the SQLite dialect and its single-connection Kysely instance. */
+export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: Kysely<Database>; raw: BetterSqlite3.Database } {
+  const raw = new BetterSqlite3(config.file);
+  raw.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
+  raw.pragma("foreign_keys = ON");
+  if (config.wal && config.file !== ":memory:") raw.pragma("journal_mode = WAL");
+  raw.pragma("synchronous = NORMAL");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const dialect: SqlDialect = {
+    name: "sqlite",
+    types: { datetime: "bigint", json: "text", bool: "integer", bigint: "bigint", double: "real" },
+    tableOptions: "",
+    prefixed: (column) => column,
+    date: (value) => value.getTime(),
+    readDate: asDate,
+    transaction: (kdb, fn) =>
+      // `connection()` holds Kysely's single-connection mutex for the whole callback: every other
+      // query of this process waits, so in-process callers are serialised; BEGIN IMMEDIATE takes the
+      // database write lock at once, so other processes wait too (up to busyTimeoutMs).
+      kdb.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (raw.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      }),
+    async lockUser(tx, userId) {
+      // The IMMEDIATE transaction already holds the database's write lock.
+      const row = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+      return row !== undefined;
+    },
+    upsert: (qb, keys, columns) => {
+      const set = Object.fromEntries(columns.map((col) => [col, sql.ref(`excluded.${col}`)]));
+      return (qb as unknown as { onConflict(cb: (oc: any) => unknown): unknown }).onConflict((oc) => oc.columns(keys).doUpdateSet(set)) as typeof qb;
+    },
+    ignoreDuplicate: (qb, keys) =>
+      (qb as unknown as { onConflict(cb: (oc: any) => unknown): unknown }).onConflict((oc) => oc.columns(keys).doNothing()) as typeof qb,
+    classify: classifySqlite,
+  };
+  return { dialect, db, raw };
+}
