@@ -5,18 +5,18 @@ const VolumeSourceSchema = z.union([
   z.strictObject({
     pvc: z.strictObject({
       claimName: z.string().min(1).describe("PersistentVolumeClaim holding this root"),
-    }),
+    }).describe("PersistentVolumeClaim source"),
   }).describe("A PVC; each mount uses its subPath below the claim"),
   z.strictObject({
     nfs: z.strictObject({
       server: z.string().min(1).describe("NFS server"),
       path: z.string().startsWith("/").describe("Exported path of the root"),
-    }),
+    }).describe("NFS source"),
   }).describe("An NFS export; each mount uses its subPath below the export"),
   z.strictObject({
     hostPath: z.strictObject({
       path: z.string().startsWith("/").optional().describe("Host path of the root (default: the host path core resolved)"),
-    }),
+    }).describe("hostPath source"),
   }).describe("A path on the node (single-node or shared-filesystem clusters)"),
 ]);
 export type VolumeSource = z.infer<typeof VolumeSourceSchema>;
@@ -40,11 +40,11 @@ export const KubernetesConfigSchema = z
     tolerations: z
       .array(
         z.strictObject({
-          key: z.string().optional(),
-          operator: z.enum(["Exists", "Equal"]).optional(),
-          value: z.string().optional(),
-          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-        }),
+          key: z.string().optional().describe("Taint key"),
+          operator: z.enum(["Exists", "Equal"]).optional().describe("Exists or Equal"),
+          value: z.string().optional().describe("Taint value (with Equal)"),
+          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().describe("Taint effect"),
+        }).describe("A toleration"),
       )
       .default([])
       .describe("Tolerations for dedicated desktop nodes"),

@@ -38,7 +38,8 @@ export function podScenario(api: FakeKubeApi, ns: string, pod: KubeObject, scena
     if (!exists()) return;
     const image = ((pod.spec as { containers: { image: string }[] }).containers[0]?.image) ?? "";
     api.event(ns, pod, "Pulling", `Pulling image "${image}"`);
-    if (scenario === "imagePullError") {
+    // Like a real registry, an image under the reserved `.invalid` TLD never resolves.
+    if (scenario === "imagePullError" || /\.invalid\//.test(image)) {
       api.event(ns, pod, "Failed", `Failed to pull image "${image}": not found`, "Warning");
       set({ containerStatuses: [{ name: "desktop", ready: false, state: { waiting: { reason: "ErrImagePull", message: `pull access denied for ${image}` } } }] });
       return;
