@@ -39,6 +39,15 @@ export function readHandle<S extends z.ZodType>(handle: DesktopHandle, schema: S
   return state.data;
 }
 
+/** Reads a json/tunnel handle and checks that its id is the one its state implies (else NOT_FOUND). */
+export function readEndpointHandle(handle: DesktopHandle, mode: "json" | "tunnel", prefix: string): EndpointState {
+  const state = readHandle(handle, EndpointStateSchema);
+  if (state.mode !== mode || handle.id !== `${prefix}${state.instanceId}`) {
+    throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
+  }
+  return state;
+}
+
 /** The registration again, with its secret decrypted (for building connection parameters). */
 export async function registrationOf(state: EndpointState, secrets: Secrets): Promise<DesktopRegistration> {
   return {

@@ -13,7 +13,7 @@ import type { JdbcConfig } from "../config.ts";
 import { connectionParameters, gatewayName, guacamoleProtocol } from "../connection.ts";
 import { PROVIDER_NAME, readHandle } from "../handle.ts";
 import { createGuacamolePassword, hashGuacamolePassword } from "./password.ts";
-import { deleteRows, inTransaction, lastUse, listByPrefix, writeRows } from "./repository.ts";
+import { deleteRows, findConnection, inTransaction, lastUse, listByPrefix, viewerName, writeRows } from "./repository.ts";
 import { fetchAuthToken } from "./rest.ts";
 
 /** A `jdbc` handle: names to find the rows again, and the per-instance password, encrypted. */
@@ -24,6 +24,8 @@ export const JdbcStateSchema = z.strictObject({
   username: z.string().min(1),
   /** Encrypted with the server key; absent on handles rebuilt by `list()` (orphans are only released). */
   password: z.string().min(1).optional(),
+  /** The read-only twin: its connection id and its user's password (encrypted). */
+  viewer: z.strictObject({ connectionId: z.number().int(), password: z.string().min(1) }).optional(),
 });
 export type JdbcState = z.infer<typeof JdbcStateSchema>;
 
@@ -74,10 +76,21 @@ export function createJdbcDesktop(config: JdbcConfig, ctx: ProviderContext, opti
       const protocol = guacamoleProtocol(registration);
       const parameters = connectionParameters(registration, config);
       const password = createGuacamolePassword();
-      const ids = await db("register the desktop", () =>
-        inTransaction(pool, (conn) =>
-          writeRows(conn, { name, protocol, parameters, username: name, password: hashGuacamolePassword(password) }, options.afterInsert),
-        ),
+      const viewerPassword = createGuacamolePassword();
+      const ro = viewerName(name);
+      const [ids, viewerIds] = await db("register the desktop", () =>
+        inTransaction(pool, async (conn) => {
+          await deleteRows(conn, name);
+          const main = await writeRows(conn, { name, protocol, parameters, username: name, password: hashGuacamolePassword(password) }, options.afterInsert);
+          const viewer = await writeRows(conn, {
+            name: ro,
+            protocol,
+            parameters: { ...parameters, "read-only": "true" },
+            username: ro,
+            password: hashGuacamolePassword(viewerPassword),
+          });
+          return [main, viewer] as const;
+        }),
       );
       const state = {
         mode: "jdbc",
@@ -85,18 +98,25 @@ export function createJdbcDesktop(config: JdbcConfig, ctx: ProviderContext, opti
         connectionId: ids.connectionId,
         username: name,
         password: await ctx.secrets.encrypt(password),
+        viewer: { connectionId: viewerIds.connectionId, password: await ctx.secrets.encrypt(viewerPassword) },
       } satisfies JdbcState;
       return { provider: PROVIDER_NAME, id: name, state };
     },
 
     async access(handle, user) {
       const state = readHandle(handle, JdbcStateSchema);
-      if (user.readOnly) throw new AppError("UNSUPPORTED", { detail: "Read-only access needs the json or tunnel mode", provider: PROVIDER_NAME });
-      if (!state.password) throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
-      const password = await ctx.secrets.decrypt(state.password);
-      const token = await fetchAuthToken(ctx.fetch, config.apiUrl ?? config.guacamoleUrl, { username: state.username, password }, ctx.signal);
+      const notFound = () => new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
+      const target = user.readOnly
+        ? state.viewer && { name: viewerName(handle.id), connectionId: state.viewer.connectionId, password: state.viewer.password }
+        : state.password && { name: handle.id, connectionId: state.connectionId, password: state.password };
+      if (!target || handle.id !== state.username) throw notFound();
+      // The rows must still be there (released or foreign handles get NOT_FOUND, not a Guacamole login error).
+      const found = await db("look the desktop up", () => findConnection(pool, target.name));
+      if (found !== target.connectionId) throw notFound();
+      const password = await ctx.secrets.decrypt(target.password);
+      const token = await fetchAuthToken(ctx.fetch, config.apiUrl ?? config.guacamoleUrl, { username: target.name, password }, ctx.signal);
       const expiresAt = new Date(ctx.now().getTime() + config.sessionTimeoutMinutes * 60_000);
-      return { url: clientUrl(config.guacamoleUrl, state.connectionId, token.dataSource ?? config.dataSource, token.authToken), expiresAt };
+      return { url: clientUrl(config.guacamoleUrl, target.connectionId, token.dataSource ?? config.dataSource, token.authToken), expiresAt };
     },
 
     async release(handle) {

@@ -5,7 +5,7 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { GuacamolePasswordHash } from "./password.ts";
 
-/** What one registration writes. */
+/** One connection and the one user allowed to READ it. */
 export interface ConnectionRows {
   readonly name: string;
   readonly protocol: string;
@@ -19,6 +19,11 @@ export interface WrittenIds {
   readonly connectionId: number;
   readonly entityId: number;
   readonly userId: number;
+}
+
+/** Name of an instance's read-only twin (a space never occurs in instance ids, so it can't collide). */
+export function viewerName(name: string): string {
+  return `${name} (read-only)`;
 }
 
 /** Runs `fn` in a transaction on one pooled connection; rolls back on any error. */
@@ -54,9 +59,19 @@ async function once<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Pr
 
 /** Deletes an instance's connection (parameters, permissions cascade) and its user entity (user cascades). */
 export async function deleteRows(conn: PoolConnection | Pool, name: string): Promise<number> {
-  const [c] = await conn.execute<ResultSetHeader>("DELETE FROM guacamole_connection WHERE connection_name = ? AND parent_id IS NULL", [name]);
-  const [e] = await conn.execute<ResultSetHeader>("DELETE FROM guacamole_entity WHERE name = ? AND type = 'USER'", [name]);
+  const names = [name, viewerName(name)];
+  const [c] = await conn.query<ResultSetHeader>("DELETE FROM guacamole_connection WHERE connection_name IN (?) AND parent_id IS NULL", [names]);
+  const [e] = await conn.query<ResultSetHeader>("DELETE FROM guacamole_entity WHERE name IN (?) AND type = 'USER'", [names]);
   return c.affectedRows + e.affectedRows;
+}
+
+/** The id of a connection by name, if it exists together with its user. */
+export async function findConnection(pool: Pool, name: string): Promise<number | undefined> {
+  const [rows] = await pool.execute<RowDataPacket[]>(
+    "SELECT c.connection_id FROM guacamole_connection c JOIN guacamole_connection_permission p ON p.connection_id = c.connection_id JOIN guacamole_entity e ON e.entity_id = p.entity_id AND e.type = 'USER' AND e.name = c.connection_name WHERE c.connection_name = ? AND c.parent_id IS NULL",
+    [name],
+  );
+  return rows[0] ? Number(rows[0].connection_id) : undefined;
 }
 
 /**
@@ -65,7 +80,6 @@ export async function deleteRows(conn: PoolConnection | Pool, name: string): Pro
  * test hook called between inserts.
  */
 export async function writeRows(conn: PoolConnection, rows: ConnectionRows, afterInsert?: (table: string) => void | Promise<void>): Promise<WrittenIds> {
-  await deleteRows(conn, rows.name);
   const [entity] = await conn.execute<ResultSetHeader>("INSERT INTO guacamole_entity (name, type) VALUES (?, 'USER')", [rows.username]);
   await afterInsert?.("guacamole_entity");
   const [user] = await conn.execute<ResultSetHeader>(
@@ -97,11 +111,11 @@ export async function writeRows(conn: PoolConnection, rows: ConnectionRows, afte
 export async function listByPrefix(pool: Pool, prefix: string): Promise<{ connectionId: number; name: string }[]> {
   const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
   const [rows] = await pool.query<RowDataPacket[]>(
-    "SELECT connection_id, connection_name FROM guacamole_connection WHERE connection_name LIKE ? AND parent_id IS NULL ORDER BY connection_id",
+    "SELECT connection_id, connection_name FROM guacamole_connection WHERE connection_name LIKE ? AND connection_name NOT LIKE '% (read-only)' AND parent_id IS NULL ORDER BY connection_id",
     [`${escaped}%`],
   );
   const [users] = await pool.query<RowDataPacket[]>(
-    "SELECT e.name FROM guacamole_entity e LEFT JOIN guacamole_connection c ON c.connection_name = e.name AND c.parent_id IS NULL WHERE e.type = 'USER' AND e.name LIKE ? AND c.connection_id IS NULL",
+    "SELECT e.name FROM guacamole_entity e LEFT JOIN guacamole_connection c ON c.connection_name = e.name AND c.parent_id IS NULL WHERE e.type = 'USER' AND e.name LIKE ? AND e.name NOT LIKE '% (read-only)' AND c.connection_id IS NULL",
     [`${escaped}%`],
   );
   return [

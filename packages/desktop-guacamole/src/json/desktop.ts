@@ -6,7 +6,8 @@ import { AppError } from "@calipso/core";
 import type { ProviderContext, RemoteDesktop } from "@calipso/core";
 import type { JsonConfig } from "../config.ts";
 import { connectionParameters, gatewayName } from "../connection.ts";
-import { EndpointStateSchema, PROVIDER_NAME, endpointHandle, readHandle, registrationOf } from "../handle.ts";
+import { PROVIDER_NAME, endpointHandle, readEndpointHandle, registrationOf } from "../handle.ts";
+import { isReleased, noteRegistered, noteReleased, registered } from "../registry.ts";
 import { createJsonToken } from "./token.ts";
 
 /** The URL form the extension reads: `{guacamoleUrl}/#/?data=<url-encoded token>`. */
@@ -16,17 +17,16 @@ export function jsonAccessUrl(guacamoleUrl: string, token: string): string {
 
 /** Creates the `json`-mode desktop (web-standard only: runs on every runtime). */
 export function createJsonDesktop(config: JsonConfig, ctx: ProviderContext): RemoteDesktop {
-  const released = new Set<string>();
   return {
     async register(registration) {
       const handle = await endpointHandle("json", gatewayName(config.namePrefix, registration.instanceId), registration, ctx.secrets);
-      released.delete(handle.id);
+      noteRegistered("json", handle, registration.instanceId);
       return handle;
     },
 
     async access(handle, user) {
-      const state = readHandle(handle, EndpointStateSchema);
-      if (state.mode !== "json" || released.has(handle.id)) throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
+      const state = readEndpointHandle(handle, "json", config.namePrefix);
+      if (isReleased("json", handle.id)) throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
       const parameters = connectionParameters(await registrationOf(state, ctx.secrets), config);
       if (user.readOnly) parameters["read-only"] = "true";
       const expires = ctx.now().getTime() + config.tokenTtlSeconds * 1000;
@@ -43,13 +43,12 @@ export function createJsonDesktop(config: JsonConfig, ctx: ProviderContext): Rem
     },
 
     async release(handle) {
-      // Nothing lives at Guacamole; refuse further access from this process.
-      if (handle.provider === PROVIDER_NAME) released.add(handle.id);
-      if (released.size > 10_000) released.delete(released.values().next().value!);
+      // Nothing lives at Guacamole: refuse further access from this process; minted tokens expire within tokenTtlSeconds.
+      if (handle.provider === PROVIDER_NAME) noteReleased("json", handle.id);
     },
 
     async list() {
-      return [];
+      return registered("json", config.namePrefix);
     },
 
     async lastActivity() {

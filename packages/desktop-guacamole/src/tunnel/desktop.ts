@@ -7,7 +7,8 @@ import { AppError } from "@calipso/core";
 import type { DesktopHandle, ProviderContext, RemoteDesktop } from "@calipso/core";
 import type { TunnelConfig } from "../config.ts";
 import { connectionParameters, gatewayName } from "../connection.ts";
-import { EndpointStateSchema, PROVIDER_NAME, endpointHandle, readHandle, registrationOf } from "../handle.ts";
+import { EndpointStateSchema, PROVIDER_NAME, endpointHandle, readEndpointHandle, readHandle, registrationOf } from "../handle.ts";
+import { isReleased, noteRegistered, noteReleased, onReleased, registered } from "../registry.ts";
 import type { GuacdTarget } from "./guacd.ts";
 import { TunnelTokens } from "./tokens.ts";
 import type { TunnelGrant } from "./tokens.ts";
@@ -47,7 +48,13 @@ export function createTunnelDesktop(config: TunnelConfig, ctx: ProviderContext):
   const tokens = new TunnelTokens(config.tokenTtlSeconds * 1000, ctx.now);
   const sessions = new Map<string, Set<LiveSession>>();
   const activity = new Map<string, Date>();
-  const released = new Set<string>();
+  const closeSessions = (handleId: string, message: string) => {
+    tokens.revoke(handleId);
+    for (const s of [...(sessions.get(handleId) ?? [])]) s.close(0x20b, message);
+    sessions.delete(handleId);
+    activity.delete(handleId);
+  };
+  const unsubscribe = onReleased((handleId) => closeSessions(handleId, "the desktop was released"));
 
   const gateway: TunnelGateway = {
     config,
@@ -67,7 +74,7 @@ export function createTunnelDesktop(config: TunnelConfig, ctx: ProviderContext):
       activity.set(handleId, ctx.now());
     },
     add(session) {
-      if (released.has(session.handle.id)) {
+      if (isReleased("tunnel", session.handle.id)) {
         session.close(0x20b, "the desktop was released");
         return;
       }
@@ -86,37 +93,35 @@ export function createTunnelDesktop(config: TunnelConfig, ctx: ProviderContext):
     [GATEWAY]: gateway,
     async register(registration) {
       const handle = await endpointHandle("tunnel", gatewayName(config.namePrefix, registration.instanceId), registration, ctx.secrets);
-      released.delete(handle.id);
+      noteRegistered("tunnel", handle, registration.instanceId);
       return handle;
     },
     async access(handle, user) {
-      readHandle(handle, EndpointStateSchema);
-      if (released.has(handle.id)) throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
+      readEndpointHandle(handle, "tunnel", config.namePrefix);
+      if (isReleased("tunnel", handle.id)) throw new AppError("NOT_FOUND", { detail: "No such desktop at this gateway", provider: PROVIDER_NAME });
       const { token, expiresAt } = tokens.issue(handle, user.username, user.readOnly ?? false);
       const url = `${config.publicUrl.replace(/\/$/, "")}${config.path}/${encodeURIComponent(handle.id)}#token=${token}`;
       return { url, expiresAt };
     },
     async release(handle) {
       if (handle.provider !== PROVIDER_NAME) return;
-      released.add(handle.id);
-      if (released.size > 10_000) released.delete(released.values().next().value!);
-      tokens.revoke(handle.id);
-      for (const s of [...(sessions.get(handle.id) ?? [])]) s.close(0x20b, "the desktop was released");
-      sessions.delete(handle.id);
-      activity.delete(handle.id);
+      noteReleased("tunnel", handle.id); // closes this process's tunnels of the desktop (listener above)
     },
     async list() {
-      return [...sessions.values()].flatMap((set) => {
+      // Registrations of this process, plus desktops with a live tunnel (registered before a restart).
+      const out = new Map(registered("tunnel", config.namePrefix).map((r) => [r.handle.id, r]));
+      for (const set of sessions.values()) {
         const first = [...set][0];
-        if (!first) return [];
-        const state = EndpointStateSchema.safeParse(first.handle.state);
-        return state.success ? [{ handle: first.handle, instanceId: state.data.instanceId }] : [];
-      });
+        const state = first && EndpointStateSchema.safeParse(first.handle.state);
+        if (first && state?.success && !out.has(first.handle.id)) out.set(first.handle.id, { handle: first.handle, instanceId: state.data.instanceId });
+      }
+      return [...out.values()];
     },
     async lastActivity(handle) {
       return activity.get(handle.id) ?? null;
     },
     async dispose() {
+      unsubscribe();
       for (const set of sessions.values()) for (const s of [...set]) s.close(0x20b, "the server is shutting down");
       sessions.clear();
     },
