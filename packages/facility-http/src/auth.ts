@@ -35,8 +35,11 @@ export function createFacilityHttpAuth(config: FacilityHttpConfigParsed, ctx: Pr
   const serverError = (call: string, status: number) =>
     new AppError("PROVIDER_ERROR", { provider: NAME, detail: `The user office failed the ${call} call (HTTP ${status})`, meta: { status } });
 
+  let closed = false;
   const provider: AuthProvider = {
     async dispose() {
+      if (closed) return;
+      closed = true;
       await client.close();
     },
   };

@@ -120,8 +120,11 @@ describe("facility-http experiments against the reference user office", () => {
     await expect(source.listForUser("alice")).rejects.toMatchObject({ code: "PROVIDER_ERROR" });
   });
 
-  it("[fh/exp-09] get() is not part of the contract and answers null", async () => {
+  it("[fh/exp-09] get() answers from what the instance last listed (the contract has no lookup by id)", async () => {
     const { experiments: source } = await createFacilityHttp(config());
     expect(await source.get("2026-001")).toBeNull();
+    await source.listForUser("alice");
+    expect((await source.get("2026-001"))?.title).toBe("Study 1");
+    expect(await source.get("2026-999")).toBeNull();
   });
 });

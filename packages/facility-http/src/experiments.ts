@@ -13,6 +13,7 @@ import { createHttpClient } from "./http-client.ts";
 import type { HttpClient } from "./http-client.ts";
 
 const NAME = "facility-http";
+const SEEN_LIMIT = 10_000;
 
 /** Query of one listing call (all optional; the contract's parameters). */
 export interface ExperimentsQuery {
@@ -36,6 +37,15 @@ export function createFacilityHttpExperiments(
   const log = ctx.logger;
   const template = config.experimentsUrl;
   const opts = config.experiments;
+  // The contract has no lookup by proposal id: `get` answers from the experiments this instance
+  // listed last (bounded, oldest first out). Calipso itself answers from its store cache.
+  const seen = new Map<string, SourceExperiment>();
+  const remember = (e: SourceExperiment) => {
+    seen.delete(e.proposalId);
+    seen.set(e.proposalId, e);
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.keys().next().value!);
+  };
+  let closed = false;
 
   async function list(username: string, query: ExperimentsQuery = {}): Promise<SourceExperiment[]> {
     if (!template) throw new AppError("UNSUPPORTED", { provider: NAME, detail: "facility-http has no experimentsUrl configured" });
@@ -68,7 +78,10 @@ export function createFacilityHttpExperiments(
       if (!parsed.success) throw new AppError("PROVIDER_ERROR", { provider: NAME, detail: "The user office's experiments answer is not a page ({count, next, previous, results})" });
       for (const raw of parsed.data.results) {
         const e = toSourceExperiment(raw, { datasetRoot: opts.datasetRoot, logger: log });
-        if (e) out.set(e.proposalId, e); // upsert: a proposal seen twice (pages shifted) is kept once
+        if (e) {
+          out.set(e.proposalId, e); // upsert: a proposal seen twice (pages shifted) is kept once
+          remember(e);
+        }
       }
       received += parsed.data.results.length;
       const more = parsed.data.next != null && parsed.data.results.length > 0 && (parsed.data.count === undefined || received < parsed.data.count);
@@ -83,9 +96,8 @@ export function createFacilityHttpExperiments(
   return {
     list,
     listForUser: (username, options) => list(username, options?.signal ? { signal: options.signal } : {}),
-    // The contract has no lookup by proposal id: Calipso answers from its cache.
-    async get() {
-      return null;
+    async get(proposalId) {
+      return seen.get(proposalId) ?? null;
     },
     async isMember(username, proposalId, options) {
       const signal = options?.signal ? { signal: options.signal } : {};
@@ -93,6 +105,9 @@ export function createFacilityHttpExperiments(
       return found.some((e) => e.proposalId === proposalId);
     },
     async dispose() {
+      if (closed) return;
+      closed = true;
+      seen.clear();
       await client.close();
     },
   };

@@ -174,7 +174,7 @@ describe("facility-http faults (raw node:http server on loopback)", () => {
       res.end();
     });
     const { experiments } = await createFacilityHttp(cfg(s, { retries: 0 }));
-    const error = await experiments.listForUser("alice").catch((e: unknown) => e as Error);
+    const error = (await experiments.listForUser("alice").then(() => undefined, (e: unknown) => e)) as Error;
     expect(s.requests[0]!.authorization).toBe(`Basic ${Buffer.from("calipso:svc-secret-pw").toString("base64")}`);
     expect(s.requests[0]!.url).not.toContain("svc-secret-pw");
     expect(JSON.stringify({ message: error.message, ...(error as object) })).not.toContain("svc-secret-pw");
