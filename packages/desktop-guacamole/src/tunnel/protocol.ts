@@ -86,6 +86,7 @@ export function webSocketCode(status: number): number {
   if (status === 0) return 1000;
   if (status === 0x301 || status === 0x303 || status === 0x201 || status === 0x205 || status === 0x209 || status === 0x31d) return 1008;
   if (status === 0x30d) return 1009;
+  if (status === 0x204 || status === 0x206 || status === 0x20a || status === 0x20b) return 1002;
   if (status >= 0x300) return 1002;
   return 1011;
 }
