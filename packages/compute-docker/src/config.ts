@@ -108,7 +108,30 @@ export const DockerConfigSchema = z
       .describe("How long a failed start keeps retrying to remove what it created when the engine is unreachable"),
     logTailLines: z.number().int().min(0).max(200).default(20).describe("Log lines quoted in the error of a workload that exited early"),
   })
+  .superRefine((config, ctx) => {
+    if (isWildcardAddress(config.hostIp) && !config.allowAllInterfaces) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hostIp"],
+        message: `${config.hostIp} publishes desktops on every interface; use 127.0.0.1 (default) or a gateway-facing address, or set allowAllInterfaces`,
+      });
+    }
+    if (config.host?.startsWith("tcp://") && config.socketPath === undefined && config.tls === undefined && !config.allowInsecureTcp) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host"],
+        message: "a tcp:// engine needs tls (ca, cert, key): plain TCP gives anyone on the network root on the engine host (allowInsecureTcp overrides)",
+      });
+    }
+  })
   .describe("Docker compute backend (Docker Engine API through dockerode; podman's compatible API works too)");
+
+/** Whether an IP address is the unspecified address (every interface). */
+export function isWildcardAddress(ip: string): boolean {
+  if (ip === "0.0.0.0") return true;
+  if (!ip.includes(":")) return false;
+  return ip.split(":").every((part) => /^0*$/.test(part));
+}
 
 export type DockerConfig = z.output<typeof DockerConfigSchema>;
 export type DockerConfigInput = z.input<typeof DockerConfigSchema>;

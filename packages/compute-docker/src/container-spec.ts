@@ -38,10 +38,6 @@ export function checkSpec(spec: WorkloadSpec): void {
   }
 }
 
-/** Whether the publish address listens on every interface. */
-export function isWildcard(ip: string): boolean {
-  return ip === "0.0.0.0" || ip === "::" || /^0*:?(:0*)*:?$/.test(ip);
-}
 
 /** The labels of a workload's container: the spec's, then ours (which cannot be overridden). */
 export function labelsFor(spec: WorkloadSpec): Record<string, string> {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { ComputeHandle, Endpoint } from "@calipso/core";
 import type Docker from "dockerode";
 import type { DockerConfig } from "./config.ts";
-import { PORT_LABEL, PROTOCOL_LABEL, isWildcard } from "./container-spec.ts";
+import { isWildcardAddress } from "./config.ts";
+import { PORT_LABEL, PROTOCOL_LABEL } from "./container-spec.ts";
 
 /** Backend-specific part of a handle: enough to find the container and its secret folder again. */
 export const DockerHandleStateSchema = z.object({
@@ -41,6 +42,6 @@ export function endpointOf(info: Docker.ContainerInspectInfo, config: DockerConf
   const binding = info.NetworkSettings.Ports?.[`${containerPort}/tcp`]?.[0];
   const hostPort = Number(binding?.HostPort);
   if (!binding || !Number.isInteger(hostPort) || hostPort < 1) return undefined;
-  const host = config.advertiseHost ?? (isWildcard(config.hostIp) ? "127.0.0.1" : config.hostIp);
+  const host = config.advertiseHost ?? (isWildcardAddress(config.hostIp) ? "127.0.0.1" : config.hostIp);
   return { host, port: hostPort, protocol };
 }

@@ -1,0 +1,137 @@
+/**
+ * Faults on the real engine: missing image, early exit, no readiness, engine socket gone, abort, root.
+ * Every case rejects with an AppError that says what happened and leaves no labelled container
+ * (counted through the engine directly, not through the adapter).
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { AppError } from "@calipso/core";
+import type { ComputeProgress } from "@calipso/core";
+import { backendWith, busyboxSpec, countLabelled, describeEngine, SOCKET } from "./test-support/engine.ts";
+import { startSocketProxy } from "./test-support/socket-proxy.ts";
+import type { SocketProxy } from "./test-support/socket-proxy.ts";
+
+const never = () => new AbortController().signal;
+/** Rejection of a promise (fails when it resolves). */
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(AppError.is(error), `expected an AppError, got ${String(error)}`).toBe(true);
+    return error as AppError;
+  }
+  throw new Error("expected a rejection");
+}
+/** A workload that runs but never listens: readiness cannot come. */
+const NEVER_READY = ["sleep", "60"];
+
+describeEngine("docker backend faults on a real engine", () => {
+  let proxy: SocketProxy;
+  beforeAll(async () => {
+    proxy = await startSocketProxy(`/tmp/calipso-ci/proxy-${process.pid}.sock`, SOCKET);
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  it("an image that does not exist: NOT_FOUND naming the image, nothing created (local-only and pull paths)", async () => {
+    const local = busyboxSpec({ image: "localhost/calipso-does-not-exist:never" });
+    const noPull = await failure((await backendWith({ pull: "never" })).start(local, { signal: never() }));
+    expect(noPull.code).toBe("NOT_FOUND");
+    expect(noPull.detail).toContain("localhost/calipso-does-not-exist:never");
+    const remote = busyboxSpec({ image: "registry.invalid/calipso/does-not-exist:never" });
+    const events: ComputeProgress[] = [];
+    const pulled = await failure((await backendWith()).start(remote, { signal: never(), onProgress: (e) => events.push(e) }));
+    expect(pulled.code).toBe("NOT_FOUND");
+    expect(pulled.detail).toMatch(/registry\.invalid\/calipso\/does-not-exist:never.*could not be pulled/);
+    expect(events[0]).toMatchObject({ step: "pull" });
+    expect(await countLabelled(local.labels)).toBe(0);
+    expect(await countLabelled(remote.labels)).toBe(0);
+  });
+
+  it("a command that exits at once: PROVIDER_ERROR with the exit code and last log lines (secret redacted), removed", async () => {
+    const spec = busyboxSpec({ command: ["sh", "-c", 'echo "starting with $CALIPSO_DESKTOP_PASSWORD"; echo boom-on-stderr >&2; exit 3'] });
+    const error = await failure((await backendWith()).start(spec, { signal: never() }));
+    expect(error.code).toBe("PROVIDER_ERROR");
+    expect(error.detail).toContain("exited with code 3");
+    expect(error.detail).toContain("boom-on-stderr");
+    expect(error.detail).toContain("starting with ***");
+    expect(`${error.message}\n${error.detail}`).not.toContain(spec.secret.value);
+    expect(error.meta).toMatchObject({ exitCode: 3 });
+    expect(await countLabelled(spec.labels)).toBe(0);
+  });
+
+  it("readiness never comes: PROVIDER_TIMEOUT at the spec's deadline, removed", async () => {
+    const spec = busyboxSpec({ command: NEVER_READY, timeoutSec: 2 });
+    const error = await failure((await backendWith()).start(spec, { signal: never() }));
+    expect(error.code).toBe("PROVIDER_TIMEOUT");
+    expect(error.detail).toMatch(/not ready within 2 s.*TCP connect/);
+    expect(await countLabelled(spec.labels)).toBe(0);
+  });
+
+  it("a log pattern that never appears also ends at the deadline, removed", async () => {
+    const spec = busyboxSpec({ command: ["sh", "-c", "echo hello; exec sleep 60"], readiness: { log: "^never-printed$" }, timeoutSec: 2 });
+    const error = await failure((await backendWith()).start(spec, { signal: never() }));
+    expect(error.code).toBe("PROVIDER_TIMEOUT");
+    expect(await countLabelled(spec.labels)).toBe(0);
+  });
+
+  it("the engine socket disappears mid-start: PROVIDER_UNAVAILABLE, and the container is removed once it is back", async () => {
+    const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 5 });
+    const spec = busyboxSpec({ command: NEVER_READY });
+    const pending = backend.start(spec, {
+      signal: never(),
+      onProgress: (e) => {
+        if (e.step === "start") setTimeout(() => void proxy.cut().then(() => setTimeout(() => void proxy.restore(), 600)), 300);
+      },
+    });
+    const error = await failure(pending);
+    expect(error.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(error.detail).toContain(proxy.path);
+    expect(error.detail).not.toContain("could not be removed");
+    expect(await countLabelled(spec.labels)).toBe(0);
+  });
+
+  it("the engine socket stays away: the error says what may be left, and the reconciler path (list + stop) removes it", async () => {
+    const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 0.5 });
+    const spec = busyboxSpec({ command: NEVER_READY });
+    const error = await failure(
+      backend.start(spec, { signal: never(), onProgress: (e) => void (e.step === "start" && setTimeout(() => void proxy.cut(), 300)) }),
+    );
+    expect(error.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(error.detail).toMatch(/could not be removed.*reconciler/);
+    await proxy.restore();
+    const left = await backend.list(spec.labels);
+    expect(left.map((w) => w.labels["calipso.test"])).toEqual([spec.labels["calipso.test"]]);
+    for (const w of left) await backend.stop(w.handle);
+    expect(await countLabelled(spec.labels)).toBe(0);
+  });
+
+  it("the caller aborts mid-start (at create, and while waiting for readiness): rejected with the reason, removed", async () => {
+    const backend = await backendWith();
+    const early = busyboxSpec();
+    const controller1 = new AbortController();
+    const reason1 = new DOMException("user cancelled", "AbortError");
+    const e1 = await failure(backend.start(early, { signal: controller1.signal, onProgress: (e) => void (e.step === "create" && controller1.abort(reason1)) }));
+    expect(e1.cause).toBe(reason1);
+    expect(e1.detail).toContain("aborted by the caller");
+    const late = busyboxSpec({ command: NEVER_READY });
+    const controller2 = new AbortController();
+    const e2 = await failure(
+      backend.start(late, { signal: controller2.signal, onProgress: (e) => void (e.step === "start" && setTimeout(() => controller2.abort(), 400)) }),
+    );
+    expect(e2.meta).toMatchObject({ aborted: true });
+    expect(await countLabelled(early.labels)).toBe(0);
+    expect(await countLabelled(late.labels)).toBe(0);
+  });
+
+  it("S7: uid or gid 0 is refused unless the template allows root; nothing is created", async () => {
+    const backend = await backendWith();
+    const spec = busyboxSpec({ user: { uid: 0, gid: 0 } });
+    const error = await failure(backend.start(spec, { signal: never() }));
+    expect(error.code).toBe("FORBIDDEN");
+    expect(error.detail).toContain("allowRoot");
+    expect(await countLabelled(spec.labels)).toBe(0);
+    const gidZero = await failure(backend.start(busyboxSpec({ user: { uid: 1000, gid: 0 } }), { signal: never() }));
+    expect(gidZero.code).toBe("FORBIDDEN");
+  });
+});
