@@ -88,6 +88,12 @@ export type { ProviderDefinition, ProviderInput, ProviderKind, ProviderKinds } f
 export { createId, createSecret, createToken, hashToken } from "./tokens.ts";
 export { createSecrets, generateSecretKey } from "./secrets.ts";
 
+export { createCalipso } from "./calipso.ts";
+export { checkMountConfig, resolveMounts, safeSegment, safeSubPath } from "./usecases/mounts.ts";
+export type { MountRequest } from "./usecases/mounts.ts";
+export { LABELS, workloadName } from "./usecases/workload.ts";
+export { API_TOKEN_PREFIX } from "./usecases/auth.ts";
+
 export type {
   Actor,
   Calipso,

@@ -27,3 +27,5 @@ export {
 } from "./fake-desktop.ts";
 export type { FakeDesktopConfig, FakeDesktopGateway, FakeRemoteDesktop } from "./fake-desktop.ts";
 export { testContext, testSecrets } from "./context.ts";
+export { TEST_EXPERIMENTS, TEST_TEMPLATES, TEST_USERS, createTestCalipso, createTestClock, eventually } from "./fixture.ts";
+export type { TestCalipso, TestCalipsoOptions, TestClock } from "./fixture.ts";
