@@ -35,8 +35,8 @@ export interface AppOptions {
   readonly allowedOrigins?: readonly string[];
   /** The client's address (the Node host reads the socket and trusted proxies). Default: unknown. */
   readonly clientAddress?: (c: Context<AppEnv>) => string | undefined;
-  /** Whether the request comes from a trusted federated-login proxy. Default: never. */
-  readonly isTrustedProxy?: (address: string | undefined) => boolean;
+  /** Whether the request's peer (the socket, not a header) is a trusted federated-login proxy. Default: never. */
+  readonly fromTrustedProxy?: (c: Context<AppEnv>) => boolean;
   /** Request header names whose values become federated-login attributes (lower-case). */
   readonly federatedHeaders?: readonly string[];
   /** Login rate limits; counts failed attempts in a window. */

@@ -1,1 +1,26 @@
-export {};
+/**
+ * @module @calipso/server/node — the Node host: configuration files, provider resolution, the
+ * listener with background work and graceful shutdown, metrics, logs and the `calipso` CLI.
+ */
+export { runCli, USAGE } from "./cli.ts";
+export type { CliIo } from "./cli.ts";
+export { startServer, deriveCsrfKey } from "./serve.ts";
+export type { RunningServer, StartOptions } from "./serve.ts";
+export { buildCalipso, buildStore } from "./build.ts";
+export type { BuiltCalipso, BuildOptions } from "./build.ts";
+export { loadConfigFile, loadConfigObject, parseConfigText } from "./config/load.ts";
+export type { LoadedConfig, LoadOptions } from "./config/load.ts";
+export { BaseConfigSchema, composeSchema } from "./config/schema.ts";
+export type { BaseConfig, ResolvedProviders } from "./config/schema.ts";
+export { substitute } from "./config/substitute.ts";
+export { configJsonSchema, catalogueJsonSchema } from "./config/json-schema.ts";
+export { BUILTIN_ALIASES, pickDefinition, resolveProvider } from "./providers.ts";
+export { checkConfig, formatCheck } from "./check.ts";
+export type { CheckResult } from "./check.ts";
+export { importData, readImportFile } from "./import.ts";
+export { createLogger, fromPino } from "./logger.ts";
+export { createMetrics } from "./metrics.ts";
+export type { Metrics } from "./metrics.ts";
+export { clientAddressResolver, createAddressMatcher } from "./client-address.ts";
+export { swaggerUiAssets } from "./docs-assets.ts";
+export { DEMO_LOGINS, demoConfig } from "./demo.ts";

@@ -9,7 +9,8 @@ const NameParam = z.object({
   name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/).openapi({ param: { name: "name", in: "path" }, example: "xfce-desktop" }),
 });
 const TemplateBody = TemplateSchema.omit({ name: true }).openapi("TemplateInput");
-const AdminTemplate = TemplateSchema.openapi("AdminTemplate");
+// A fresh schema (`.extend`): `.openapi()` exists only on schemas made after @hono/zod-openapi was loaded.
+const AdminTemplate = TemplateSchema.extend({}).openapi("AdminTemplate");
 
 const put = createRoute({
   method: "put",

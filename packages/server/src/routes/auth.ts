@@ -95,7 +95,7 @@ export function authRoutes(d: RouteDeps): void {
 
   d.app.openapi(federated, async (c) => {
     const address = c.get("clientAddress");
-    if (!d.options.isTrustedProxy?.(address)) {
+    if (!d.options.fromTrustedProxy?.(c)) {
       throw new AppError("FORBIDDEN", { detail: "Federated login is only accepted from the configured trusted proxies" });
     }
     const attributes: Record<string, string> = {};

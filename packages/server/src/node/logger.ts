@@ -1,0 +1,25 @@
+/** @module pino JSON logs, adapted to core's `Logger` port (message first, fields second). */
+import { pino } from "pino";
+import type { Logger as PinoLogger } from "pino";
+import type { Logger } from "@calipso/core";
+
+/** Keys whose values never reach a log line. */
+const REDACT = ["password", "secret", "token", "secretKey", "authorization", "cookie", "*.password", "*.secret", "*.token", "*.authorization", "*.cookie"];
+
+/** Wraps a pino logger as a core `Logger`. */
+export function fromPino(p: PinoLogger): Logger {
+  const call = (level: "debug" | "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) => (fields ? p[level](fields, message) : p[level](message));
+  return {
+    debug: call("debug"),
+    info: call("info"),
+    warn: call("warn"),
+    error: call("error"),
+    child: (bindings) => fromPino(p.child(bindings)),
+  };
+}
+
+/** A JSON logger on stdout (or `destination`), with secrets redacted. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): { logger: Logger; pino: PinoLogger } {
+  const p = pino({ level, base: { service: "calipso" }, redact: { paths: REDACT, censor: "[redacted]" } }, (destination ?? pino.destination({ sync: false })) as never);
+  return { logger: fromPino(p), pino: p };
+}
