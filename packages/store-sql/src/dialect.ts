@@ -4,7 +4,8 @@
  */
 import { createPool } from "mysql2";
 import BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, sql } from "kysely";
+import { CompiledQuery, Kysely, MysqlDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from "kysely";
+import type { DatabaseConnection, DialectAdapter, Driver, SqliteDialectConfig } from "kysely";
 import type { MysqlConfig, SqliteConfig } from "./config.ts";
 import { resolveMysqlConnection } from "./config.ts";
 import type { Database, DbDate } from "./schema.ts";
@@ -195,6 +196,35 @@ export function createMysql(config: MysqlConfig): { dialect: SqlDialect; db: Kys
   return { dialect, db };
 }
 
+/** SQLite driver whose transactions take the write lock at BEGIN (no deferred lock upgrade, no SQLITE_BUSY mid-transaction). */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+  // SQLite does run DDL inside transactions: let the migrator wrap every run in one (IMMEDIATE, so
+  // two processes migrating one file take turns instead of both applying the same migration).
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 /** Creates the SQLite dialect and its single-connection Kysely instance. */
 export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: Kysely<Database>; raw: BetterSqlite3.Database } {
   const raw = new BetterSqlite3(config.file);
@@ -202,7 +232,7 @@ export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: K
   raw.pragma("foreign_keys = ON");
   if (config.wal && config.file !== ":memory:") raw.pragma("journal_mode = WAL");
   raw.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
   const dialect: SqlDialect = {
     name: "sqlite",
     types: { datetime: "bigint", json: "text", bool: "integer", bigint: "bigint", double: "real" },
@@ -210,21 +240,10 @@ export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: K
     prefixed: (column) => column,
     date: (value) => value.getTime(),
     readDate: asDate,
-    transaction: (kdb, fn) =>
-      // `connection()` holds Kysely's single-connection mutex for the whole callback: every other
-      // query of this process waits, so in-process callers are serialised; BEGIN IMMEDIATE takes the
-      // database write lock at once, so other processes wait too (up to busyTimeoutMs).
-      kdb.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          if (raw.inTransaction) await sql`rollback`.execute(conn);
-          throw error;
-        }
-      }),
+    // Transactions begin IMMEDIATE (see ImmediateSqliteDriver) and hold Kysely's single-connection
+    // mutex for their whole callback: every other query of this process waits, so in-process callers
+    // are serialised; the database write lock makes other processes wait too (up to busyTimeoutMs).
+    transaction: (kdb, fn) => kdb.transaction().execute(fn),
     async lockUser(tx, userId) {
       // The IMMEDIATE transaction already holds the database's write lock.
       const row = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
