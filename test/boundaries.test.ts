@@ -4,7 +4,7 @@
  * control, so a guard that stopped working would fail here instead of passing silently.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -143,31 +143,61 @@ export function webOnlyViolations(fileName: string, source: string): string[] {
 }
 
 /** The dependency rule for one package file: deep imports, relative escapes, forbidden workspace packages. */
+/** Workspace packages by npm name (`@calipso/<x>`): the packages/* ones and the examples (test fixtures, apps). */
+const workspace = new Map<string, { dir: string; kind: "package" | "example"; short: string; exports: string[] }>();
+for (const [base, kind] of [["packages", "package"], ["examples", "example"]] as const) {
+  for (const entry of readdirSync(join(root, base), { withFileTypes: true })) {
+    const file = join(root, base, entry.name, "package.json");
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const json = JSON.parse(readFileSync(file, "utf8")) as { name: string; exports?: Record<string, unknown> };
+    workspace.set(json.name, { dir: join(root, base, entry.name), kind, short: entry.name, exports: Object.keys(json.exports ?? { ".": true }) });
+  }
+}
+
+/** Test code: `*.test.ts`, and anything under a `test/` folder of a package (`src/testing/` is a published kit, not test code). */
+export function isTestFile(file: string): boolean {
+  return /\.test\.(c|m)?tsx?$/.test(file) || file.split(sep).some((part) => part === "test" || part === "__tests__");
+}
+
+/**
+ * The dependency rule for one file of package `pkg` (a folder name under packages/): relative paths stay inside the
+ * package, workspace packages are imported through their `exports` only, and only the allowed ones. Test files may
+ * also use core and sdk (the kits) and the examples (reference servers as fixtures) — never another adapter.
+ */
 export function dependencyViolations(pkg: string, file: string, source: string): string[] {
   const out: string[] = [];
   const pkgDir = join(packagesDir, pkg);
+  const test = isTestFile(file);
   for (const specifier of moduleSpecifiers(source)) {
     if (specifier.startsWith(".")) {
       const target = resolve(dirname(file), specifier);
-      if (target !== pkgDir && !target.startsWith(pkgDir + sep)) out.push(`"${specifier}" leaves the package (${relative(root, target)})`);
+      if (target === pkgDir || target.startsWith(pkgDir + sep)) continue;
+      // A published file must not reach outside its package; a test may use the repository's own tooling
+      // (e.g. vitest.shared.ts), but never the inside of another package.
+      const intoPackage = [...workspace.values()].some((w) => target === w.dir || target.startsWith(w.dir + sep));
+      const insideRepo = target.startsWith(root + sep);
+      if (!test || intoPackage || !insideRepo) out.push(`"${specifier}" leaves the package (${relative(root, target)})`);
       continue;
     }
     if (specifier.startsWith("/")) {
       out.push(`"${specifier}" is an absolute path`);
       continue;
     }
-    const match = /^@calipso\/([^/]+)(\/.*)?$/.exec(specifier);
+    const match = /^(@calipso\/[^/]+)(\/.*)?$/.exec(specifier);
     if (!match) continue;
-    const [, target, subpath] = match as unknown as [string, string, string | undefined];
-    if (target !== pkg && !(ALLOWED_WORKSPACE_DEPS[pkg] ?? []).includes(target)) {
-      out.push(`imports @calipso/${target}, which ${pkg} may not depend on`);
-    }
-    if (packageNames.includes(target)) {
-      const exported = Object.keys(packageJson(target).exports ?? { ".": true });
-      if (!exported.includes(subpath ? `.${subpath}` : ".")) out.push(`deep import "${specifier}" (not in ${target}'s exports)`);
-    } else {
+    const [, name, subpath] = match as unknown as [string, string, string | undefined];
+    const target = workspace.get(name);
+    if (!target) {
       out.push(`imports "${specifier}", which is no workspace package`);
+      continue;
     }
+    if (!target.exports.includes(subpath ? `.${subpath}` : ".")) out.push(`deep import "${specifier}" (not in ${name}'s exports)`);
+    if (target.dir === pkgDir) continue;
+    const allowed =
+      target.kind === "package"
+        ? (ALLOWED_WORKSPACE_DEPS[pkg] ?? []).includes(target.short) || (test && ["core", "sdk"].includes(target.short))
+        : test;
+    if (!allowed) out.push(`imports ${name}, which ${test ? "a test of " : ""}${pkg} may not depend on`);
   }
   return out;
 }
@@ -219,7 +249,7 @@ describe("web-only packages (core, sdk)", () => {
     for (const line of good) expect(webOnlyViolations("good.ts", line), line).toEqual([]);
   });
 
-  it("[boundaries/web-03] core and sdk type-check with types: [] and lib ES2023 + WebWorker", async () => {
+  it("[boundaries/web-03] core and sdk type-check with types: [] and lib ES2023 + WebWorker", { timeout: 240_000 }, async () => {
     const tsc = join(root, "node_modules/typescript/bin/tsc");
     const projects = ["packages/core/tsconfig.json", "packages/sdk/tsconfig.json"];
     await Promise.all(projects.map(async (project) => {
@@ -336,11 +366,19 @@ describe("dependency rule", () => {
     const violations: string[] = [];
     for (const pkg of packageNames) {
       const json = packageJson(pkg);
-      const deps = { ...json.dependencies, ...json.devDependencies, ...json.peerDependencies, ...json.optionalDependencies };
-      for (const dep of Object.keys(deps)) {
-        const m = /^@calipso\/(.+)$/.exec(dep);
-        if (m && !(ALLOWED_WORKSPACE_DEPS[pkg] ?? []).includes(m[1]!)) violations.push(`${pkg} depends on ${dep}`);
-      }
+      const runtime = { ...json.dependencies, ...json.peerDependencies, ...json.optionalDependencies };
+      const check = (dep: string, dev: boolean) => {
+        const target = workspace.get(dep);
+        if (!dep.startsWith("@calipso/")) return;
+        if (!target) return violations.push(`${pkg} depends on ${dep}, which is no workspace package`);
+        const allowed =
+          target.kind === "package"
+            ? (ALLOWED_WORKSPACE_DEPS[pkg] ?? []).includes(target.short) || (dev && ["core", "sdk"].includes(target.short))
+            : dev;
+        if (!allowed) violations.push(`${pkg} ${dev ? "devDepends" : "depends"} on ${dep}`);
+      };
+      for (const dep of Object.keys(runtime)) check(dep, false);
+      for (const dep of Object.keys(json.devDependencies ?? {})) check(dep, true);
     }
     expect(violations).toEqual([]);
   });
@@ -365,5 +403,15 @@ describe("dependency rule", () => {
       'import Docker from "dockerode";',
     ];
     for (const code of allowed) expect(dependencyViolations("compute-docker", file, code), code).toEqual([]);
+    // Tests may use the kits and the example servers, but still never another adapter or the server.
+    const testFile = join(packagesDir, "compute-docker/src/x.test.ts");
+    expect(dependencyViolations("compute-docker", testFile, 'import { x } from "@calipso/compute-kubernetes";')).not.toEqual([]);
+    expect(dependencyViolations("compute-docker", testFile, 'import { x } from "@calipso/server";')).not.toEqual([]);
+    expect(dependencyViolations("compute-docker", testFile, 'import { x } from "@calipso/example-user-office";')).toEqual([]);
+    expect(dependencyViolations("core", join(packagesDir, "core/src/x.test.ts"), 'import { y } from "@calipso/sdk/testing";')).toEqual([]);
+    expect(dependencyViolations("core", join(packagesDir, "core/src/x.ts"), 'import { y } from "@calipso/example-user-office";')).not.toEqual([]);
+    expect(dependencyViolations("compute-docker", testFile, 'import { s } from "../../../vitest.shared.ts";')).toEqual([]);
+    expect(dependencyViolations("compute-docker", testFile, 'import { s } from "../../store-sql/src/x.ts";')).not.toEqual([]);
+    expect(dependencyViolations("compute-docker", file, 'import { s } from "../../../vitest.shared.ts";')).not.toEqual([]);
   });
 });
