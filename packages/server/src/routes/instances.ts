@@ -85,7 +85,7 @@ const access = createRoute({
     params: IdParamSchema,
     body: { required: false, content: { "application/json": { schema: z.object({ readOnly: z.boolean().optional() }).strict().openapi("AccessRequest") } } },
   },
-  responses: { 200: json(AccessView, "The way in"), ...errorResponses(401, 403, 404, 409, 503) },
+  responses: { 200: json(AccessView, "The way in"), ...errorResponses(401, 403, 404, 409, 422, 503) },
 });
 
 export function instanceRoutes(d: RouteDeps): void {
