@@ -38,6 +38,7 @@ export const OidcConfigSchema = z
       .describe("Allow an http:// issuer on localhost/127.0.0.1 (tests and development only); other http issuers are always refused"),
   })
   .superRefine((c, ctx) => {
+    if (!URL.canParse(c.issuer)) return; // reported by the issuer field itself
     const url = new URL(c.issuer);
     if (url.protocol === "http:" && !(c.allowInsecureLoopback && LOOPBACK.has(url.hostname))) {
       ctx.addIssue({ code: "custom", path: ["issuer"], message: "must be https (http only on a loopback host with allowInsecureLoopback)" });
