@@ -120,7 +120,7 @@ export class DockerComputeBackend implements ComputeBackend {
     const combined = AbortSignal.any([signal, deadline.signal]);
     const created: Created = { maybeCreated: false, secretFolder: false };
     let finished = false;
-    let step = "Checking the image";
+    let step = "Starting";
     const progress = (event: ComputeProgress) => {
       if (finished) return;
       try {
@@ -130,7 +130,6 @@ export class DockerComputeBackend implements ComputeBackend {
       }
     };
     try {
-      await ensureImage(docker, spec.image, this.#config.pull, combined, progress);
       step = "Preparing mounts";
       const mounts: ResolvedMount[] = [];
       for (const mount of spec.mounts) mounts.push(await resolveMount(mount, spec, this.#config));
@@ -144,15 +143,31 @@ export class DockerComputeBackend implements ComputeBackend {
       step = "Creating the container";
       progress({ step: "create", message: `Creating container ${spec.name} from ${spec.image}` });
       combined.throwIfAborted();
-      const creating = docker.createContainer(buildCreateOptions(spec, this.#config, mounts, env)).then(
-        (c) => void (created.id = c.id),
-        (error: unknown) => {
-          if (isUnreachable(error)) created.maybeCreated = true;
-          throw error;
-        },
-      );
-      created.inflight = creating.catch(() => undefined);
-      await raceAbort(creating, combined);
+      const body = buildCreateOptions(spec, this.#config, mounts, env);
+      const create = () => {
+        // dockerode would copy the whole body (with Env, hence the secret) into the query string:
+        // only the name goes into the URL, the rest into the JSON body.
+        const request = { _query: { name: spec.name }, _body: body } as unknown as Docker.ContainerCreateOptions;
+        const creating = docker.createContainer(request).then(
+          (c) => void (created.id = c.id),
+          (error: unknown) => {
+            if (isUnreachable(error)) created.maybeCreated = true;
+            throw error;
+          },
+        );
+        created.inflight = creating.catch(() => undefined);
+        return raceAbort(creating, combined);
+      };
+      try {
+        await create();
+      } catch (error) {
+        // A missing image is the one create failure worth a retry: pull it (policy permitting).
+        if (statusOf(error) !== 404 || !/image/i.test(engineMessage(error))) throw error;
+        step = "Checking the image";
+        await ensureImage(docker, spec.image, this.#config.pull, combined, progress);
+        step = "Creating the container";
+        await create();
+      }
       const container = docker.getContainer(created.id!);
       step = "Starting the container";
       progress({ step: "start", message: `Starting container ${spec.name}` });
@@ -177,6 +192,7 @@ export class DockerComputeBackend implements ComputeBackend {
         logs: (s) => followLogs(docker, container, s),
         fetch: this.#ctx.fetch,
         intervalMs: this.#config.readinessIntervalMs,
+        settleMs: this.#config.tcpSettleMs,
       });
       progress({ step: "ready", message: `Container ${spec.name} is ready on ${endpoint.host}:${endpoint.port}` });
       finished = true;

@@ -50,7 +50,13 @@ export const DockerConfigSchema = z
       .regex(/^1\.\d{2}$/, "must look like 1.41")
       .optional()
       .describe("Pin the Docker API version; default: negotiated with the engine (highest both support)"),
-    requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe("Timeout of one engine API request"),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(120_000)
+      .describe("Inactivity timeout of one engine API request (engines queue container starts: keep it well above a burst's wait)"),
     hostIp: z
       .union([z.ipv4(), z.ipv6()])
       .default("127.0.0.1")
@@ -99,7 +105,14 @@ export const DockerConfigSchema = z
       .default("missing")
       .describe("Pull an image when it is not on the engine (`missing`), or only use local images (`never`)"),
     stopGraceSec: z.number().int().min(0).max(300).default(10).describe("Grace period between SIGTERM and SIGKILL on stop"),
-    readinessIntervalMs: z.number().int().min(20).max(10_000).default(100).describe("Pause between readiness probes"),
+    readinessIntervalMs: z.number().int().min(10).max(10_000).default(50).describe("Pause between readiness probes"),
+    tcpSettleMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(5000)
+      .default(25)
+      .describe("TCP readiness: an accepted connection must stay open this long (or send data); Docker's userland proxy accepts and then closes when nothing listens"),
     cleanupRetrySec: z
       .number()
       .min(0)

@@ -19,7 +19,12 @@ export interface ReadinessProbe {
   readonly logs: (signal: AbortSignal) => Promise<Readable>;
   readonly fetch: typeof fetch;
   readonly intervalMs: number;
+  /** How long an accepted TCP connection must stay open (or send data) to count as ready. */
+  readonly settleMs: number;
 }
+
+/** Liveness (an engine inspect) is checked at most this often while probing TCP or HTTP. */
+const ALIVE_EVERY_MS = 500;
 
 /** Sleeps `ms`, rejecting with the signal's reason when it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -37,14 +42,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** How long an accepted connection must stay open (or send data) to count: a userland proxy accepts then closes. */
-const SETTLE_MS = 100;
-
 /**
  * One TCP probe: true when the port accepts a connection that the server does not close at once
  * (Docker's userland proxy accepts on the host even when nothing listens in the container).
  */
-export function tcpProbe(host: string, port: number, signal: AbortSignal, timeoutMs = 1000): Promise<boolean> {
+export function tcpProbe(host: string, port: number, signal: AbortSignal, settleMs: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, signal });
     let settled = false;
@@ -58,7 +60,8 @@ export function tcpProbe(host: string, port: number, signal: AbortSignal, timeou
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);
-      setTimeout(() => done(true), SETTLE_MS);
+      if (settleMs === 0) done(true);
+      else setTimeout(() => done(true), settleMs);
     });
     socket.once("data", () => done(true));
     socket.once("end", () => done(false));
@@ -117,20 +120,28 @@ export async function waitUntilReady(probe: ReadinessProbe): Promise<void> {
     })();
     watch.catch(() => undefined);
     try {
-      const matched = await Promise.race([logMatch(pattern, probe, both), watch.then(() => false)]);
-      if (!matched) await probe.alive();
-      if (!matched) throw new Error("the log stream ended before the readiness line appeared");
-      return;
+      // A follow stream can end without the container exiting (request timeout): reopen it.
+      for (;;) {
+        const matched = await Promise.race([logMatch(pattern, probe, both), watch.then(() => false)]);
+        if (matched) return;
+        await probe.alive();
+        await sleep(probe.intervalMs, both);
+      }
     } finally {
       local.abort();
     }
   }
+  // The caller has just seen the container running: the first liveness check is due after ALIVE_EVERY_MS.
+  let checkedAt = Date.now();
   for (;;) {
     signal.throwIfAborted();
-    await probe.alive();
+    if (Date.now() - checkedAt >= ALIVE_EVERY_MS) {
+      await probe.alive();
+      checkedAt = Date.now();
+    }
     const ok =
       "tcp" in readiness
-        ? await tcpProbe(probe.host, probe.port, signal)
+        ? await tcpProbe(probe.host, probe.port, signal, probe.settleMs)
         : await httpProbe(`http://${probe.host.includes(":") ? `[${probe.host}]` : probe.host}:${probe.port}${readiness.http}`, signal, probe.fetch);
     if (ok) return;
     await sleep(probe.intervalMs, signal);

@@ -9,6 +9,8 @@ import { rm } from "node:fs/promises";
 /** A proxy socket the test controls. */
 export interface SocketProxy {
   readonly path: string;
+  /** Request lines (method and URL) seen so far, for "no secret in a URL" checks. */
+  readonly requests: string[];
   /** The socket disappears: open connections are cut and the file is deleted. */
   cut(): Promise<void>;
   /** The socket comes back at the same path. */
@@ -19,6 +21,7 @@ export interface SocketProxy {
 /** Starts a proxy at `path` forwarding every connection to `target`. */
 export async function startSocketProxy(path: string, target: string): Promise<SocketProxy> {
   const open = new Set<Socket>();
+  const requests: string[] = [];
   let server: Server | undefined;
   const listen = async () => {
     await rm(path, { force: true });
@@ -28,6 +31,9 @@ export async function startSocketProxy(path: string, target: string): Promise<So
       const drop = () => (client.destroy(), upstream.destroy(), open.delete(client), open.delete(upstream));
       client.on("error", drop).on("close", drop);
       upstream.on("error", drop).on("close", drop);
+      client.on("data", (chunk: Buffer) => {
+        for (const m of chunk.toString("latin1").matchAll(/^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r$/gm)) requests.push(`${m[1]} ${m[2]}`);
+      });
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve, reject) => server!.once("error", reject).listen(path, () => resolve()));
@@ -41,5 +47,5 @@ export async function startSocketProxy(path: string, target: string): Promise<So
     await rm(path, { force: true });
   };
   await listen();
-  return { path, cut, restore: listen, close: cut };
+  return { path, requests, cut, restore: listen, close: cut };
 }
