@@ -24,6 +24,7 @@ export function clientPageHtml(options: { title?: string } = {}): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escape(options.title ?? "Desktop")}</title>
 <link rel="stylesheet" href="./_assets/calipso-desktop.css">
 <script type="module" src="./_assets/calipso-desktop.js"></script>
@@ -37,7 +38,7 @@ export function clientPageHtml(options: { title?: string } = {}): string {
 }
 
 const CSS = `html, body { margin: 0; height: 100%; overflow: hidden; background: #000; }
-#display { position: absolute; inset: 0; outline: none; }
+#display { position: absolute; inset: 0; z-index: 0; outline: none; } /* own stacking context: Guacamole layers use z-index -1 */
 #status { position: absolute; left: 50%; top: 1rem; transform: translateX(-50%); padding: .4rem .8rem;
   font: 14px system-ui, sans-serif; color: #fff; background: rgba(40, 40, 40, .85); border-radius: 4px; }
 #status[hidden] { display: none; }
@@ -74,17 +75,25 @@ keyboard.onkeyup = (keysym) => client.sendKeyEvent(0, keysym);
 host.focus();
 
 // Clipboard: remote → local when the desktop copies; local → remote on paste and on focus.
+// UTF-8 is decoded and encoded here (TextDecoder/TextEncoder) so astral-plane characters survive.
 client.onclipboard = (stream, mimetype) => {
   if (!/^text\\//.test(mimetype)) return;
-  const reader = new Guacamole.StringReader(stream);
-  let text = "";
-  reader.ontext = (t) => { text += t; };
-  reader.onend = () => { window.calipsoDesktop.clipboard = text; navigator.clipboard?.writeText(text).catch(() => {}); };
+  const reader = new Guacamole.ArrayBufferReader(stream);
+  const parts = [];
+  reader.ondata = (buffer) => parts.push(new Uint8Array(buffer));
+  reader.onend = () => {
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { bytes.set(p, at); at += p.length; }
+    const text = new TextDecoder().decode(bytes);
+    window.calipsoDesktop.clipboard = text;
+    navigator.clipboard?.writeText(text).catch(() => {});
+  };
 };
 const sendClipboard = (text) => {
   if (!text) return;
-  const writer = new Guacamole.StringWriter(client.createClipboardStream("text/plain"));
-  writer.sendText(text);
+  const writer = new Guacamole.ArrayBufferWriter(client.createClipboardStream("text/plain"));
+  writer.sendData(new TextEncoder().encode(text).buffer);
   writer.sendEnd();
 };
 window.addEventListener("paste", (e) => sendClipboard(e.clipboardData?.getData("text/plain")));

@@ -1,0 +1,99 @@
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Browser } from "playwright-core";
+import { encodeInstruction } from "./protocol.ts";
+import { registration, startRig } from "./test-support.ts";
+import type { TunnelRig } from "./test-support.ts";
+
+// Headless Debian Chromium opens the client page, which connects through our tunnel to a FAKE guacd.
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CALIPSO_REQUIRE_REAL === "1") throw new Error("CALIPSO_REQUIRE_REAL=1: /usr/bin/chromium is missing (apt-get install -y chromium)");
+
+const RED = [255, 0, 0];
+const BLUE = [0, 0, 255];
+
+describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "" : " (skipped: /usr/bin/chromium missing)"}`, () => {
+  let browser: Browser;
+  let rig: TunnelRig;
+
+  beforeAll(async () => {
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    rig = await startRig({
+      guacd: {
+        // What the fake draws: a red and a blue 200×150 rectangle on the default layer, then a clipboard text.
+        afterReady: async (c) => {
+          const [w, h] = c.handshakeArgs.size ?? ["640", "480"];
+          await c.send(
+            encodeInstruction("size", 0, w!, h!) +
+              encodeInstruction("rect", 0, 0, 0, 200, 150) +
+              encodeInstruction("cfill", 14, 0, ...RED, 255) +
+              encodeInstruction("rect", 0, 200, 0, 200, 150) +
+              encodeInstruction("cfill", 14, 0, ...BLUE, 255) +
+              encodeInstruction("clipboard", 5, "text/plain") +
+              encodeInstruction("blob", 5, Buffer.from("héllo 😀").toString("base64")) +
+              encodeInstruction("end", 5) +
+              encodeInstruction("sync", 1000, 1),
+          );
+        },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await rig?.close();
+  });
+
+  it("[page-01] connects through the tunnel, draws what guacd sends (pixels of a screenshot), resizes and receives the clipboard", async () => {
+    const handle = await rig.desktop.register(registration());
+    const access = await rig.desktop.access(handle, { username: "alice" });
+    const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(access.url);
+    await page.waitForFunction(() => (window as unknown as { calipsoDesktop?: { state: string } }).calipsoDesktop?.state === "connected", null, { timeout: 15_000 });
+    // The token left the address bar.
+    expect(page.url()).not.toContain("token");
+    const conn = rig.guacd.connections.at(-1)!;
+    expect(conn.handshakeArgs.size?.slice(0, 2)).toEqual(["640", "480"]);
+    // The browser acknowledged the frame (`sync`), so it has been drawn.
+    await vi.waitFor(() => expect(conn.received.some((i) => i[0] === "sync")).toBe(true), { timeout: 10_000 });
+
+    const shot = (await page.screenshot({ type: "png" })).toString("base64");
+    const pixels = await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const g = canvas.getContext("2d")!;
+      g.drawImage(bitmap, 0, 0);
+      const at = (x: number, y: number) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+      return { size: [bitmap.width, bitmap.height], red: at(100, 75), blue: at(300, 75), outside: at(500, 300) };
+    }, shot);
+    expect(pixels.size).toEqual([640, 480]);
+    expect(pixels.red).toEqual(RED);
+    expect(pixels.blue).toEqual(BLUE);
+    expect(pixels.outside).not.toEqual(RED);
+
+    // Clipboard from the desktop reaches the page.
+    await page.waitForFunction(() => (window as unknown as { calipsoDesktop: { clipboard?: string } }).calipsoDesktop.clipboard === "héllo 😀");
+
+    // Resizing the window asks guacd for the new size.
+    await page.setViewportSize({ width: 800, height: 600 });
+    await vi.waitFor(() => expect(conn.received).toContainEqual(["size", "800", "600"]), { timeout: 10_000 });
+
+    // Input is forwarded (and recorded as activity).
+    await page.mouse.move(50, 50);
+    await vi.waitFor(() => expect(conn.received.some((i) => i[0] === "mouse")).toBe(true), { timeout: 10_000 });
+    expect(await rig.desktop.lastActivity!(handle)).toBeInstanceOf(Date);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
