@@ -106,3 +106,10 @@ export function sqliteMemoryTarget(): StoreTarget {
     cleanup: async () => {},
   };
 }
+
+const TABLES_CHILD_FIRST = ["favourites", "memberships", "sessions", "api_tokens", "quotas", "instances", "audit", "leases", "templates", "experiments", "users"] as const;
+
+/** Deletes every row (children first), leaving the migrated schema: cheaper than a new database. */
+export async function wipe(store: SqlStore): Promise<void> {
+  for (const table of TABLES_CHILD_FIRST) await store.db.deleteFrom(table).execute();
+}
