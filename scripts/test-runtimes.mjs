@@ -121,7 +121,17 @@ function evaluate(result) {
 async function main() {
   const started = Date.now();
   const { included, excluded } = collectTestFiles(root);
-  const checked = await checkBundles(root, shim, included);
+  // One bundle of everything first; only when it fails is each file bundled alone to find the culprit.
+  const dir = mkdtempSync(join(tmpdir(), "calipso-runtimes-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const cliBundle = join(dir, "tests.mjs");
+  const workerBundle = join(dir, "worker.mjs");
+  let checked = { ok: included, excluded: [], errors: [] };
+  try {
+    await bundle(root, shim, [selfcheck, ...included], cliBundle, "cli", [selfcheck]);
+  } catch {
+    checked = await checkBundles(root, shim, included);
+  }
   for (const { file, reason } of [...excluded, ...checked.excluded].sort((a, b) => a.file.localeCompare(b.file))) {
     console.log(`excluded ${file}: ${reason} (runs under vitest on Node only)`);
   }
@@ -133,52 +143,49 @@ async function main() {
   const files = [selfcheck, ...checked.ok];
   console.log(`${checked.ok.length} runtime-neutral test files (+ shim self-check)`);
 
-  const dir = mkdtempSync(join(tmpdir(), "calipso-runtimes-"));
   let totalPassed = 0;
   let totalFailed = 0;
   let anyFailed = setupFailed;
-  try {
-    const cliBundle = join(dir, "tests.mjs");
-    const workerBundle = join(dir, "worker.mjs");
-    await bundle(root, shim, files, cliBundle, "cli", [selfcheck]);
-    await bundle(root, shim, files, workerBundle, "worker", [selfcheck]);
+  await Promise.all([
+    checked.ok === included ? null : bundle(root, shim, files, cliBundle, "cli", [selfcheck]),
+    bundle(root, shim, files, workerBundle, "worker", [selfcheck]),
+  ]);
 
-    for (const runtime of runtimes) {
-      const label = runtime.name.padEnd(8);
-      const versionProblem = runtime.check?.();
-      if (!runtime.binary || typeof versionProblem === "string") {
-        anyFailed = true;
-        totalFailed++;
-        console.log(`${label} passed 0 failed 1  (${versionProblem || "binary not found in node_modules: run `npm rebuild` or `npm ci`"})`);
-        continue;
-      }
-      const run = runtime.worker
-        ? await runOnWorkerd(runtime.binary, workerBundle, RUNTIME_TIMEOUT_MS)
-        : await runProcess(runtime, cliBundle, dir);
-      if (!run.result) {
-        anyFailed = true;
-        totalFailed++;
-        console.log(`${label} passed 0 failed 1  (${run.error})`);
-        if (run.output) console.log(run.output.trim().slice(-3000).replace(/^/gm, "    "));
-        continue;
-      }
-      const { passed, failed, skipped, own, problems } = evaluate(run.result);
-      const zero = passed === 0;
-      const bad = failed > 0 || problems.length > 0 || zero || Boolean(run.error);
-      anyFailed ||= bad;
-      totalPassed += passed;
-      totalFailed += failed + (failed === 0 && bad ? 1 : 0);
-      const notes = [skipped ? `skipped ${skipped}` : "", zero ? "ran no test" : "", run.error ?? ""].filter(Boolean);
-      console.log(`${label} passed ${passed} failed ${failed}${notes.length ? `  (${notes.join("; ")})` : ""}`);
-      for (const p of problems) console.log(`    ${p}`);
-      for (const r of own) {
-        if (r.state === "fail") console.log(`    FAIL ${r.file} > ${r.name}\n${String(r.error).replace(/^/gm, "        ")}`);
-        else if (verbose) console.log(`    ${r.state} ${r.file} > ${r.name}`);
-      }
-      if ((bad || verbose) && run.output?.trim()) console.log(run.output.trim().slice(-3000).replace(/^/gm, "    | "));
+  for (const runtime of runtimes) {
+    const label = runtime.name.padEnd(8);
+    const versionProblem = runtime.check?.();
+    if (!runtime.binary || typeof versionProblem === "string") {
+      anyFailed = true;
+      totalFailed++;
+      console.log(`${label} passed 0 failed 1  (${versionProblem || "binary not found in node_modules: run `npm rebuild` or `npm ci`"})`);
+      continue;
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const runStarted = Date.now();
+    const run = runtime.worker
+      ? await runOnWorkerd(runtime.binary, workerBundle, RUNTIME_TIMEOUT_MS)
+      : await runProcess(runtime, cliBundle, dir);
+    if (!run.result) {
+      anyFailed = true;
+      totalFailed++;
+      console.log(`${label} passed 0 failed 1  (${run.error})`);
+      if (run.output) console.log(run.output.trim().slice(-3000).replace(/^/gm, "    "));
+      continue;
+    }
+    const { passed, failed, skipped, own, problems } = evaluate(run.result);
+    const zero = passed === 0;
+    const bad = failed > 0 || problems.length > 0 || zero || Boolean(run.error);
+    anyFailed ||= bad;
+    totalPassed += passed;
+    totalFailed += failed + (failed === 0 && bad ? 1 : 0);
+    const seconds = `${((Date.now() - runStarted) / 1000).toFixed(1)}s`;
+    const notes = [skipped ? `skipped ${skipped}` : "", zero ? "ran no test" : "", run.error ?? "", seconds].filter(Boolean);
+    console.log(`${label} passed ${passed} failed ${failed}${notes.length ? `  (${notes.join("; ")})` : ""}`);
+    for (const p of problems) console.log(`    ${p}`);
+    for (const r of own) {
+      if (r.state === "fail") console.log(`    FAIL ${r.file} > ${r.name}\n${String(r.error).replace(/^/gm, "        ")}`);
+      else if (verbose) console.log(`    ${r.state} ${r.file} > ${r.name}`);
+    }
+    if ((bad || verbose) && run.output?.trim()) console.log(run.output.trim().slice(-3000).replace(/^/gm, "    | "));
   }
   if (setupFailed) totalFailed++;
   console.log(`runtimes took ${((Date.now() - started) / 1000).toFixed(1)}s`);
