@@ -102,3 +102,10 @@ describe("must-fail", () => {
     });
   });
 });
+
+describe("must-pass async describe", async () => {
+  const value = await Promise.resolve(42);
+  it("registers tests after an await", () => {
+    expect(value).toBe(42);
+  });
+});

@@ -228,17 +228,23 @@ function timeoutFromOptions(options) {
 function collectSuite(name, fn, mode, options) {
   const suite = newSuite(String(name), collecting, modeFromOptions(options, mode));
   suite.file = collecting.file;
+  if (typeof fn === "function") suite.factory = fn;
   register(suite);
-  if (typeof fn !== "function") return;
-  const outer = collecting;
-  collecting = suite;
-  try {
-    const result = fn();
-    if (result && typeof result.then === "function") {
-      throw new Error(`describe("${suite.name}") callback must be synchronous`);
+}
+
+/** Runs the `describe` bodies below `suite` in order, as vitest does after the module loaded (they may be async). */
+async function collectChildren(suite) {
+  for (const child of suite.children) {
+    if (child.kind !== "suite") continue;
+    if (child.factory) {
+      collecting = child;
+      try {
+        await child.factory();
+      } finally {
+        collecting = null;
+      }
     }
-  } finally {
-    collecting = outer;
+    await collectChildren(child);
   }
 }
 
@@ -524,6 +530,7 @@ export async function __runFiles(files) {
     collecting = root;
     try {
       await load();
+      await collectChildren(root);
     } catch (e) {
       collecting = null;
       results.push({ file: name, name: "(module evaluation)", state: "fail", error: describeError(e) });
