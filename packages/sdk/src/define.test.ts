@@ -51,10 +51,12 @@ describe("define*()", () => {
     expect(def.capabilities.resourceLimits, "a later change to the input must not leak in").toEqual(["cpu"]);
   });
 
-  it.each(["MyBackend", "my_backend", "-x", "x-", "my--backend", "", "1abc"])("refuses the name %j with INVALID_CONFIG", (name) => {
-    const error = thrown(() => defineComputeBackend({ ...compute(), name }));
-    expect(isAppError(error, "INVALID_CONFIG")).toBe(true);
-  });
+  for (const name of ["MyBackend", "my_backend", "-x", "x-", "my--backend", "", "1abc"]) {
+    it(`refuses the name ${JSON.stringify(name)} with INVALID_CONFIG`, () => {
+      const error = thrown(() => defineComputeBackend({ ...compute(), name }));
+      expect(isAppError(error, "INVALID_CONFIG")).toBe(true);
+    });
+  }
 
   it("refuses a config schema that is not a zod schema", () => {
     const error = thrown(() => defineComputeBackend({ ...compute(), configSchema: { parse: () => ({}) } as unknown as z.ZodType }));
