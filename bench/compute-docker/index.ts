@@ -27,7 +27,7 @@ const RUN = `bench-${Date.now().toString(36)}`;
 const docker = new Docker({ socketPath: SOCKET, host: undefined } as Docker.DockerOptions);
 const backend: ComputeBackend = await instantiate(
   dockerBackend,
-  { socketPath: SOCKET, stopGraceSec: 2, readinessIntervalMs: 50 },
+  { socketPath: SOCKET, stopGraceSec: 2 },
   createTestContext(),
 );
 

@@ -151,6 +151,25 @@ describeEngine("docker backend on a real engine", () => {
     }
   });
 
+  it("on an internal network: no published port, the endpoint is the container's address on that network", async () => {
+    const name = `cd-test-net-${process.pid}`;
+    const network = await engine.createNetwork({ Name: name, Internal: true });
+    try {
+      const byIp = await backendWith({ network: name });
+      const spec = busyboxSpec();
+      const started = await byIp.start(spec, { signal: never() });
+      const info = await engine.getContainer(started.handle.id).inspect();
+      expect(Object.values(info.NetworkSettings.Ports ?? {}).flat().filter(Boolean)).toEqual([]);
+      expect(started.endpoint).toEqual({ host: info.NetworkSettings.Networks[name]?.IPAddress, port: 5901, protocol: "http" });
+      expect(await byIp.status(started.handle)).toEqual({ state: "running", endpoint: started.endpoint });
+      const byName = await backendWith({ network: name, endpointHost: "name" });
+      expect(await byName.status(started.handle)).toEqual({ state: "running", endpoint: { host: spec.name, port: 5901, protocol: "http" } });
+      await byIp.stop(started.handle);
+    } finally {
+      await network.remove();
+    }
+  });
+
   it("becomes ready on a log line and on an HTTP path", async () => {
     const backend = await backendWith();
     const logSpec = busyboxSpec({
