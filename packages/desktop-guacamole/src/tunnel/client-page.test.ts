@@ -10,6 +10,17 @@ const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CALIPSO_REQUIRE_REAL === "1") throw new Error("CALIPSO_REQUIRE_REAL=1: /usr/bin/chromium is missing (apt-get install -y chromium)");
 
+/** The browser globals the page functions below use (this file is type-checked without the DOM lib). */
+interface Page2d {
+  drawImage(image: unknown, x: number, y: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+}
+interface BrowserGlobals {
+  calipsoDesktop?: { state: string; clipboard?: string };
+  createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
+  OffscreenCanvas: new (w: number, h: number) => { getContext(kind: "2d"): Page2d | null };
+}
+
 const RED = [255, 0, 0];
 const BLUE = [0, 0, 255];
 
@@ -59,7 +70,7 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
       if (m.type() === "error") errors.push(`console: ${m.text()}`);
     });
     await page.goto(access.url);
-    await page.waitForFunction(() => (window as unknown as { calipsoDesktop?: { state: string } }).calipsoDesktop?.state === "connected", null, { timeout: 15_000 });
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).calipsoDesktop?.state === "connected", null, { timeout: 15_000 });
     // The token left the address bar.
     expect(page.url()).not.toContain("token");
     const conn = rig.guacd.connections.at(-1)!;
@@ -70,8 +81,9 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
     const shot = (await page.screenshot({ type: "png" })).toString("base64");
     const pixels = await page.evaluate(async (b64) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const b = globalThis as unknown as BrowserGlobals;
+      const bitmap = await b.createImageBitmap(new Blob([bytes], { type: "image/png" }));
+      const canvas = new b.OffscreenCanvas(bitmap.width, bitmap.height);
       const g = canvas.getContext("2d")!;
       g.drawImage(bitmap, 0, 0);
       const at = (x: number, y: number) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
@@ -83,7 +95,7 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
     expect(pixels.outside).not.toEqual(RED);
 
     // Clipboard from the desktop reaches the page.
-    await page.waitForFunction(() => (window as unknown as { calipsoDesktop: { clipboard?: string } }).calipsoDesktop.clipboard === "héllo 😀");
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).calipsoDesktop?.clipboard === "héllo 😀");
 
     // Resizing the window asks guacd for the new size.
     await page.setViewportSize({ width: 800, height: 600 });
