@@ -67,16 +67,23 @@ export function createApp(calipso: Calipso, options: AppOptions & { signal?: Abo
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: o.cookieName });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "Personal API token" });
-  app.doc31(OPENAPI_PATH, {
-    openapi: "3.1.0",
-    info: {
-      title: o.info?.title ?? "Calipso API",
-      version: o.info?.version ?? "1",
-      description:
-        o.info?.description ??
-        "Remote analysis environments for scientific facilities. Errors are RFC 9457 problem details. Cookie-authenticated unsafe requests need the X-CSRF-Token header.",
-    },
-    security: [{ session: [] }, { bearer: [] }],
+  // Generated once, on first request: building the document walks every schema.
+  let document: string | undefined;
+  app.get(OPENAPI_PATH, (c) => {
+    document ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: o.info?.title ?? "Calipso API",
+          version: o.info?.version ?? "1",
+          description:
+            o.info?.description ??
+            "Remote analysis environments for scientific facilities. Errors are RFC 9457 problem details. Cookie-authenticated unsafe requests need the X-CSRF-Token header.",
+        },
+        security: [{ session: [] }, { bearer: [] }],
+      }),
+    );
+    return c.body(document, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" });
   });
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", { detail: `No route ${c.req.method} ${c.req.path}` }), o.problemTypeBase));

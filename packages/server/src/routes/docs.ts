@@ -42,6 +42,8 @@ const INIT = `"use strict";
   window.ui = SwaggerUIBundle({
     url: new URL("openapi.json", api).href,
     dom_id: "#swagger-ui",
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout",
     deepLinking: true,
     validatorUrl: null,
     withCredentials: true,
