@@ -179,4 +179,22 @@ describe("facility-http faults (raw node:http server on loopback)", () => {
     expect(s.requests[0]!.url).not.toContain("svc-secret-pw");
     expect(JSON.stringify({ message: error.message, ...(error as object) })).not.toContain("svc-secret-pw");
   });
+
+  it("[fh/fault-15][S9] a hanging call does not hold other calls: they complete while it waits", async () => {
+    const s = await server((req, res) => {
+      if (req.url?.startsWith("/login/")) return; // hangs
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(page([{ proposal_id: "P1" }]));
+    });
+    const { auth, experiments } = await createFacilityHttp(cfg(s, { timeoutMs: 1_000 }));
+    const order: string[] = [];
+    const hanging = auth.password!("alice", "pw").then(
+      () => order.push("login-ok"),
+      (e: { code?: string }) => order.push(`login-${e.code}`),
+    );
+    const listed = await Promise.all([1, 2, 3].map(() => experiments.listForUser("alice").then((l) => order.push(`list-${l.length}`))));
+    expect(listed).toHaveLength(3);
+    await hanging;
+    expect(order).toEqual(["list-1", "list-1", "list-1", "login-PROVIDER_TIMEOUT"]);
+  });
 });
