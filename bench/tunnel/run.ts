@@ -6,7 +6,8 @@
  * (rect/cfill drawing, 2 KiB PNG blobs, sync). Measured from a WebSocket client:
  * - throughput: instructions per second until the whole load has arrived;
  * - latency: one-way delay of timestamped `sync` instructions sent every 2 ms on an idle
- *   connection, minus the same delay over a direct TCP connection to the fake guacd.
+ *   connection, minus the same delay over a direct TCP connection to the fake guacd
+ *   (500 probes per round; rounds alternate direct / calipso / guacamole-lite).
  *
  * Run: npx tsx bench/tunnel/index.ts (which starts this file with the `@calipso/source` condition).
  */
@@ -27,7 +28,7 @@ const require = createRequire(import.meta.url);
 const GuacamoleLite = require("guacamole-lite") as new (ws: object, guacd: object, client: object) => { close(): void };
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 2000);
-const PROBES = 300;
+const PROBES = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BLOB = crypto.randomBytes(1536).toString("base64"); // 2 KiB of base64, like a small PNG tile
 
@@ -167,7 +168,12 @@ async function main(): Promise<void> {
       rate[name].push(r.instructions / (r.ms / 1000));
     }
   }
-  const lat = { direct: await direct(guacd.port), calipso: (await consume(await calipsoUrl("probe"))).delays, lite: (await consume(liteUrl("probe"))).delays };
+  const lat = { direct: [] as number[], calipso: [] as number[], lite: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    lat.direct.push(...(await direct(guacd.port)));
+    lat.calipso.push(...(await consume(await calipsoUrl("probe"))).delays);
+    lat.lite.push(...(await consume(liteUrl("probe"))).delays);
+  }
 
   const best = (xs: number[]) => Math.max(...xs);
   const row = (name: string, ips: number, d: number[]) =>
