@@ -28,7 +28,7 @@ export const MysqlConfigSchema = z
     database: z.string().regex(/^[A-Za-z0-9_$]{1,64}$/, "letters, digits, _ and $ only").default("calipso").describe("Database (schema) name"),
     tls: z.union([z.boolean(), MysqlTlsSchema]).default(false).describe("true for TLS with the system CAs, or TLS options"),
     poolSize: z.number().int().min(1).max(1000).default(10).describe("Maximum number of pooled connections"),
-    queueLimit: z.number().int().min(0).default(0).describe("Maximum requests waiting for a connection (0: unlimited)"),
+    queueLimit: z.number().int().min(0).max(100_000).default(0).describe("Maximum requests waiting for a connection (0: unlimited)"),
     connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000).describe("Timeout of a new connection"),
     migrate: z.boolean().default(false).describe("Run pending migrations when the store starts (otherwise run `calipso migrate`)"),
   })

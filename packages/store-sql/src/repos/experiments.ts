@@ -136,9 +136,13 @@ export function experimentRepository(ctx: RepoContext): ExperimentRepository {
         );
       }
       const column = SORT_COLUMNS[q.sort];
-      const rows = await base
-        .selectAll("e")
+      // Deferred join: sort and cut the page on narrow columns, then fetch the page's full rows.
+      // (Sorting rows with TEXT/JSON columns makes MariaDB spill its temporary table to disk.)
+      const pageIds = base
         .select((eb) => [
+          "e.id as eid",
+          "e.proposal_id as pid",
+          sql.ref(column).as("sort_key"),
           eb.case().when("f.user_id", "is", null).then(0).else(1).end().as("favourite"),
           eb.fn.countAll<number>().over().as("total"),
         ])
@@ -146,7 +150,15 @@ export function experimentRepository(ctx: RepoContext): ExperimentRepository {
         .orderBy("e.proposal_id", "asc")
         .orderBy("e.id", "asc")
         .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize)
+        .offset((q.page - 1) * q.pageSize);
+      const rows = await db
+        .selectFrom(pageIds.as("x"))
+        .innerJoin("experiments as e", "e.id", "x.eid")
+        .selectAll("e")
+        .select(["x.favourite", "x.total"])
+        .orderBy("x.sort_key", q.order)
+        .orderBy("x.pid", "asc")
+        .orderBy("x.eid", "asc")
         .execute();
       let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
       if (rows.length === 0 && q.page > 1) {
