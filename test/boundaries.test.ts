@@ -223,6 +223,15 @@ describe("web-only packages (core, sdk)", () => {
     expect(report(violations)).toBe("");
   });
 
+  it("[boundaries/web-07] the server's createApp() side (packages/server/src outside node/) uses no Node built-in or global", () => {
+    const serverSrc = join(packagesDir, "server", "src");
+    const files = sourceFiles(serverSrc).filter((f) => !/\.test\.tsx?$/.test(f) && !relative(serverSrc, f).startsWith(`node${sep}`));
+    expect(files.length).toBeGreaterThan(5);
+    const violations: Record<string, string[]> = {};
+    for (const file of files) violations[relative(root, file)] = webOnlyViolations(file, readFileSync(file, "utf8"));
+    expect(report(violations)).toBe("");
+  });
+
   it("[boundaries/web-02] the scan catches node:* and bare built-in imports and Node globals (negative control)", () => {
     const bad = [
       'import { createHash } from "node:crypto";',
@@ -298,11 +307,12 @@ describe("web-only packages (core, sdk)", () => {
     }
   });
 
-  it("[boundaries/web-05] core's and sdk's entry points bundle for platform neutral with no Node built-in", async () => {
+  it("[boundaries/web-05] core's, sdk's and the server's web entry points bundle for platform neutral with no Node built-in", async () => {
     const entries = [
       "packages/core/src/index.ts",
       "packages/core/src/testing/index.ts",
       "packages/sdk/src/index.ts",
+      "packages/server/src/index.ts",
     ];
     for (const entry of entries) {
       const errors = await esbuild
