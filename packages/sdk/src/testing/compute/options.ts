@@ -15,7 +15,10 @@ export interface ComputeInspector {
   count(selector: Readonly<Record<string, string>>): Promise<number>;
 }
 
-/** A spec, or what to change in the kit's default spec. */
+/**
+ * A spec, or what to change in the kit's default spec. The kit always sets `name` (unique per test)
+ * and adds its labels (`calipso.kit` and friends) to yours.
+ */
 export type WorkloadOption = Partial<WorkloadSpec> | ((defaults: WorkloadSpec) => WorkloadSpec);
 
 /** Options of {@link describeComputeBackend}. */

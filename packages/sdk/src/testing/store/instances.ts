@@ -131,7 +131,7 @@ export function admissionSuite(h: StoreHarness): void {
       await store().admitInstance(newInstance(o), limits({ cpu: 1 }));
       const refused = newInstance(o);
       const error = await expectRejectsWith(store().admitInstance(refused, limits({ cpu: 1 })), "QUOTA_EXCEEDED");
-      expect(errorText(error)).toContain("cpu");
+      expect(errorText(error).toLowerCase(), "the error must name the limit").toContain("cpu");
       expect(await store().instances.get(refused.id)).toBeNull();
     });
     kit.test("admission-06", "terminated and failed instances do not count", async () => {
