@@ -48,16 +48,22 @@ const configs: { name: string; skip: boolean; note: string; fresh(): Promise<Sql
 
 for (const c of configs) {
   describe.skipIf(c.skip)(`[${c.name}] migrations${c.note}`, () => {
-    it("[store-sql/migrate-02] a database that was never migrated is refused unless migrate is on", async () => {
+    it("[store-sql/migrate-02] a store on a database that was never migrated refuses every call until migrate() ran", async () => {
       const options = await c.fresh();
-      const e = await failure(createSqlStore({ ...options, migrate: false }));
-      expect(e.code).toBe("INVALID_CONFIG");
-      expect(e.detail).toMatch(/pending migrations: 0001_initial.*calipso migrate/);
+      const unmigrated = await createSqlStore({ ...options, migrate: false });
+      for (const call of [() => unmigrated.ping(), () => unmigrated.users.get("x"), () => unmigrated.transaction(async () => 1)]) {
+        const e = await failure(call());
+        expect(e.code).toBe("INVALID_CONFIG");
+        expect(e.detail).toMatch(/pending migrations: 0001_initial.*calipso migrate/);
+      }
+      expect(await migrate(unmigrated)).toEqual({ applied: ["0001_initial"], current: ["0001_initial"] });
+      await unmigrated.ping();
+      expect(await unmigrated.users.get("x")).toBeNull();
+      await unmigrated.close();
       const report = await migrate(options);
-      expect(report.current).toEqual(["0001_initial"]);
+      expect(report).toEqual({ applied: [], current: ["0001_initial"] });
       const store = await createSqlStore({ ...options, migrate: false });
       await store.ping();
-      expect(await migrate(store)).toEqual({ applied: [], current: ["0001_initial"] });
       await store.close();
     });
 

@@ -25,7 +25,10 @@ export interface SqlStore extends Store {
   readonly dialect: "mysql" | "sqlite";
   /** Applies pending migrations (harmless when there are none). */
   migrate(): Promise<MigrationReport>;
-  /** Checks, without changing anything, that the schema is the one this version expects. */
+  /**
+   * Checks, without changing anything, that the schema is the one this version expects. While
+   * migrations are pending, every call is refused with `INVALID_CONFIG` until `migrate()`.
+   */
   checkSchema(): Promise<void>;
   /** The Kysely instance (for tools and tests; the schema is not a public contract). */
   readonly db: Kysely<Database>;
@@ -42,12 +45,13 @@ interface CommonOptions {
 export type SqlStoreOptions = ({ readonly dialect: "mysql" } & MysqlConfigInput & CommonOptions) | ({ readonly dialect: "sqlite" } & SqliteConfigInput & CommonOptions);
 
 /** Wraps every method of a repository so that driver errors become `AppError`s without SQL text. */
-function guard<T extends object>(repo: T, dialect: SqlDialect, provider: string): T {
+function guard<T extends object>(repo: T, dialect: SqlDialect, provider: string, gate: Gate): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(repo)) {
     out[key] =
       typeof value === "function"
         ? async (...args: unknown[]) => {
+            if (gate.refusal) throw gate.refusal;
             try {
               return await (value as (...a: unknown[]) => Promise<unknown>)(...args);
             } catch (error) {
@@ -59,13 +63,18 @@ function guard<T extends object>(repo: T, dialect: SqlDialect, provider: string)
   return out as T;
 }
 
+/** Set while the schema has pending migrations: every call is refused with this error until `migrate()`. */
+interface Gate {
+  refusal?: AppError | undefined;
+}
+
 interface Active {
   tx: Kysely<Database>;
   open: boolean;
 }
 
-function assemble(ctx: RepoContext, runInTransaction: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>, extra: { close(): Promise<void> }): Store {
-  const g = <T extends object>(repo: T) => guard(repo, ctx.dialect, ctx.provider);
+function assemble(ctx: RepoContext, gate: Gate, runInTransaction: <T>(fn: (tx: Store) => Promise<T>) => Promise<T>, extra: { close(): Promise<void> }): Store {
+  const g = <T extends object>(repo: T) => guard(repo, ctx.dialect, ctx.provider, gate);
   const core = g({
     admitInstance: (instance: Parameters<Store["admitInstance"]>[0], limits: Parameters<Store["admitInstance"]>[1]) => admitInstance(ctx, instance, limits),
     ping: async () => {
@@ -85,6 +94,7 @@ function assemble(ctx: RepoContext, runInTransaction: <T>(fn: (tx: Store) => Pro
     admitInstance: core.admitInstance,
     // Errors thrown by the callback pass through untouched; only the database's own are mapped.
     transaction: async <T>(fn: (tx: Store) => Promise<T>): Promise<T> => {
+      if (gate.refusal) throw gate.refusal;
       const thrown = new Set<unknown>();
       try {
         return await runInTransaction(async (tx) => {
@@ -113,6 +123,7 @@ function assemble(ctx: RepoContext, runInTransaction: <T>(fn: (tx: Store) => Pro
 export function storeOnKysely(db: Kysely<Database>, dialect: SqlDialect, options: CommonOptions & { close?: () => Promise<void> } = {}): SqlStore {
   const provider = dialect.name;
   const current = new AsyncLocalStorage<Active>();
+  const gate: Gate = {};
   const active = () => {
     const a = current.getStore();
     return a?.open ? a : undefined;
@@ -139,16 +150,18 @@ export function storeOnKysely(db: Kysely<Database>, dialect: SqlDialect, options
   };
   txStore = (tx) => {
     const ctx: RepoContext = { ...rootCtx, db: () => tx, inTransaction: () => true };
-    return assemble(ctx, (fn) => fn(txStore!(tx)), { close: async () => {} });
+    return assemble(ctx, gate, (fn) => fn(txStore!(tx)), { close: async () => {} });
   };
   const close = options.close ?? (() => db.destroy());
-  const store = assemble(rootCtx, runInTransaction, { close });
+  const store = assemble(rootCtx, gate, runInTransaction, { close });
   return Object.assign(store, {
     dialect: dialect.name,
     db,
     migrate: async () => {
       try {
-        return await runMigrations(db, dialect, provider);
+        const report = await runMigrations(db, dialect, provider);
+        gate.refusal = undefined;
+        return report;
       } catch (error) {
         throw toStoreError(error, dialect.classify(rootCause(error)), provider);
       }
@@ -156,8 +169,11 @@ export function storeOnKysely(db: Kysely<Database>, dialect: SqlDialect, options
     checkSchema: async () => {
       try {
         await checkSchema(db, dialect, provider);
+        gate.refusal = undefined;
       } catch (error) {
-        throw toStoreError(error, dialect.classify(rootCause(error)), provider);
+        const e = toStoreError(error, dialect.classify(rootCause(error)), provider);
+        if (e.meta?.["pendingMigrations"]) gate.refusal = e;
+        throw e;
       }
     },
   });
@@ -171,8 +187,9 @@ function parseConfig<S extends z.ZodType>(schema: S, config: unknown, provider: 
 
 /**
  * Creates a SQL store: MySQL/MariaDB (`dialect: "mysql"`) or SQLite (`dialect: "sqlite"`). With
- * `migrate: true` pending migrations run first; otherwise the schema must already be current.
- * A database migrated by a newer Calipso is refused with `INVALID_CONFIG`.
+ * `migrate: true` pending migrations run first; otherwise a store with pending migrations opens but
+ * refuses every call (ping included) with `INVALID_CONFIG` until `migrate()` ran. A database
+ * migrated by a newer Calipso is refused at once with `INVALID_CONFIG`.
  *
  * @example
  * const store = await createSqlStore({ dialect: "sqlite", file: ":memory:", secrets });
@@ -209,7 +226,12 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<SqlStore
       const report = await store.migrate();
       if (report.applied.length > 0) logger?.info("store migrated", { applied: report.applied });
     } else {
-      await store.checkSchema();
+      // A newer or unreachable database is refused now. Pending migrations are not: the store opens
+      // (so that `calipso migrate` can run them) but refuses every call, ping included, until then.
+      await store.checkSchema().catch((error: unknown) => {
+        if (!(AppError.is(error) && error.meta?.["pendingMigrations"])) throw error;
+        logger?.warn("store schema has pending migrations; run `calipso migrate`", { pending: error.meta["pendingMigrations"] });
+      });
     }
   } catch (error) {
     await store.close().catch(() => {});
