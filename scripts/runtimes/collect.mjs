@@ -27,7 +27,7 @@ const NODE_ONLY = [
   [/\bvi\.(useFakeTimers|advanceTimersByTime|advanceTimersByTimeAsync|runAllTimers|runAllTimersAsync|setSystemTime)\s*\(/, "uses vitest fake timers"],
   [/\bvi\.stubEnv\s*\(/, "uses vi.stubEnv"],
   [/\.toMatch(Inline|File)?Snapshot\s*\(|\.toThrowErrorMatching(Inline)?Snapshot\s*\(/, "uses snapshots"],
-  [/\binject\s*\(/, "uses inject() (global setup)"],
+  [/import\s*\{[^}]*\binject\b[^}]*\}\s*from\s*["']vitest["']/, "uses inject() (global setup)"],
 ];
 
 const MARKER = /@calipso-runtimes\s+node-only:\s*([^\n*]+)/;
