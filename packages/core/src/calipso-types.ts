@@ -96,6 +96,8 @@ export interface ReconcileReport {
 
 export interface ReapReport {
   readonly terminated: number;
+  /** Login sessions past their expiry that were deleted. */
+  readonly expiredSessions?: number;
   readonly skipped?: string;
 }
 

@@ -47,7 +47,9 @@ async function pass(ctx: Ctx): Promise<ReapReport> {
     const after = await terminateInstance(ctx, instance, "system", reason);
     if (after.state === "terminating") terminated++;
   }
-  return { terminated };
+  // Housekeeping under the same lease: sessions past their expiry are of no use to anyone.
+  const expiredSessions = await ctx.deps.store.sessions.deleteExpired(now);
+  return { terminated, expiredSessions };
 }
 
 export async function reap(ctx: Ctx, options: { holder?: string } = {}): Promise<ReapReport> {

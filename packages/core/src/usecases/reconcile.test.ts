@@ -58,6 +58,17 @@ describe("reconcile", () => {
     expect((await t.calipso.reconcile({ holder: "me" })).removedWorkloads).toBe(1);
   });
 
+  it("fails a start that a dead process left behind, once no start could still be running", async () => {
+    const t = await createTestCalipso();
+    const alice = await t.login("alice");
+    // As if another process admitted it and died before starting it.
+    await t.store.admitInstance({ id: "stuck", owner: alice.id, template: "desk", state: "pending", resources: { cpu: 1, memoryMiB: 1 }, createdAt: t.clock.now() }, t.deps.quota);
+    expect((await t.calipso.reconcile()).failedInstances).toBe(0);
+    t.clock.advance(1000 + 50 + 60_000 + 1);
+    expect((await t.calipso.reconcile()).failedInstances).toBe(1);
+    expect(await t.store.instances.get("stuck")).toMatchObject({ state: "failed", stateReason: "The start was interrupted (Calipso restarted)" });
+  });
+
   it("never removes the workload of an instance that is still starting", async () => {
     const t = await createTestCalipso({ compute: { behaviour: { mode: "ready", delayMs: 100 } } });
     const alice = await t.login("alice");
@@ -87,7 +98,7 @@ describe("reap", () => {
     t.clock.advance(100 * 60_000);
     t.desktop!.gateway.setActivity(busy.id, new Date(t.clock.now().getTime() - 60_000));
     const report = await t.calipso.reap();
-    expect(report).toEqual({ terminated: 2 });
+    expect(report).toEqual({ terminated: 2, expiredSessions: 0 });
     await t.calipso.idle();
     const state = async (id: string) => (await t.calipso.getInstance(alice, id)).state;
     expect(await state(old.id)).toBe("terminated");
@@ -97,6 +108,15 @@ describe("reap", () => {
     expect((await t.store.instances.get(old.id))!.stateReason).toBe("Reached its maximum lifetime");
     expect((await t.store.instances.get(idle.id))!.stateReason).toBe("Idle for more than 30 minutes");
     expect(t.compute.engine.active()).toHaveLength(2);
+  });
+
+  it("deletes expired login sessions", async () => {
+    const t = await createTestCalipso({ deps: { sessions: { ttlSec: 60 } } });
+    await t.login("alice");
+    await t.login("bob");
+    t.clock.advance(61_000);
+    expect(await t.calipso.reap()).toEqual({ terminated: 0, expiredSessions: 2 });
+    expect(t.store.counts().sessions).toBe(0);
   });
 
   it("skips while another replica holds the lease", async () => {

@@ -12,6 +12,9 @@ import { failInstance, releaseDesktop, stopCompute, teardown } from "./instances
 import { withLease } from "./leases.ts";
 import { LABELS } from "./workload.ts";
 
+/** Extra time before a start without a process is declared interrupted. */
+const STUCK_MARGIN_MS = 60_000;
+
 /** Every active instance, page by page. */
 export async function activeInstances(ctx: Ctx): Promise<Instance[]> {
   const out: Instance[] = [];
@@ -50,6 +53,18 @@ async function pass(ctx: Ctx): Promise<ReconcileReport> {
     if (instance.state === "terminating" && !ctx.tasks.teardowns.has(instance.id) && !ctx.tasks.starts.has(instance.id)) {
       // A termination that a stopped process left half-done.
       await teardown(ctx, instance.id);
+      continue;
+    }
+    if ((instance.state === "pending" || instance.state === "starting") && !ctx.tasks.starts.has(instance.id)) {
+      // A start that no process can still be running (any start gives up after its timeout plus grace): its process died.
+      const template = await ctx.deps.store.templates.get(instance.template);
+      const limitMs = (template?.timeoutSec ?? 3600) * 1000 + ctx.abortGraceMs + STUCK_MARGIN_MS;
+      if (ctx.now().getTime() - instance.createdAt.getTime() > limitMs && (await failInstance(ctx, instance.id, "The start was interrupted (Calipso restarted)", [instance.state]))) {
+        failedInstances++;
+        active.delete(instance.id);
+        if (instance.desktop && (await releaseDesktop(ctx, instance.desktop))) releasedDesktops++;
+        if (instance.compute) await stopCompute(ctx, instance.compute);
+      }
       continue;
     }
     if (instance.state !== "running" || !instance.compute) continue;
