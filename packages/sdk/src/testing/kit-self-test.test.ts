@@ -64,6 +64,8 @@ describe("the conformance kit against broken providers", () => {
       "store/kit-racy-store": ["admission-01", "admission-02", "admission-03", "admission-04"].map((id) => `store/${id}`),
       // transaction() without a transaction
       "store/kit-no-rollback": ["store/transactions-02"],
+      // favourites kept per experiment instead of per (user, experiment)
+      "store/kit-global-favourites": ["store/experiments-07"],
     });
   }, 120_000);
 

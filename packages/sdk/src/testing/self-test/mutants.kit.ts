@@ -3,7 +3,7 @@ import { getFakeComputeEngine, getFakeDesktopGateway } from "@calipso/core/testi
 import type { FakeComputeConfigSchema } from "@calipso/core/testing";
 import type { ComputeKitOptions } from "../compute/options.ts";
 import { describeAuthProvider, describeComputeBackend, describeRemoteDesktop, describeStore } from "../index.ts";
-import { enumeratesUsers, ignoresAbort, leakyStop, noProgress, noRollbackStore, notFoundStatus, racyStore, secretInUrl, storeDefinition } from "./mutants.ts";
+import { enumeratesUsers, globalFavouritesStore, ignoresAbort, leakyStop, noProgress, noRollbackStore, notFoundStatus, racyStore, secretInUrl, storeDefinition } from "./mutants.ts";
 
 const engine = `kit-mutants-${crypto.randomUUID().slice(0, 8)}`;
 const compute: Omit<ComputeKitOptions<typeof FakeComputeConfigSchema>, "definition"> = {
@@ -36,6 +36,11 @@ describeAuthProvider({
   password: { valid: { username: "ada", password: "ada-password-1" }, invalid: [{ username: "ada", password: "wrong" }] },
 });
 
-for (const [name, make] of [["kit-racy-store", racyStore], ["kit-no-rollback", noRollbackStore]] as const) {
+const stores = [
+  ["kit-racy-store", racyStore],
+  ["kit-no-rollback", noRollbackStore],
+  ["kit-global-favourites", globalFavouritesStore],
+] as const;
+for (const [name, make] of stores) {
   describeStore({ definition: storeDefinition(name, make), config: {}, invalidConfigs: [{ config: { x: 1 }, field: "x" }] });
 }

@@ -136,6 +136,35 @@ export function noRollbackStore(): Store {
   return store;
 }
 
+/** Store mutant: favourites are global, not per user (one member's favourite shows for all). */
+export function globalFavouritesStore(): Store {
+  const inner = createMemoryStore();
+  const favourites = new Set<string>();
+  const experiments: Store["experiments"] = {
+    ...inner.experiments,
+    syncForUser: (...a) => inner.experiments.syncForUser(...a),
+    upsert: (...a) => inner.experiments.upsert(...a),
+    get: (...a) => inner.experiments.get(...a),
+    getByProposal: (...a) => inner.experiments.getByProposal(...a),
+    isMember: (...a) => inner.experiments.isMember(...a),
+    async setFavourite(userId, experimentId, favourite) {
+      if (favourite) favourites.add(experimentId);
+      else favourites.delete(experimentId);
+      await inner.experiments.setFavourite(userId, experimentId, favourite);
+    },
+    async listForUser(userId, query) {
+      const page = await inner.experiments.listForUser(userId, query);
+      return { ...page, items: page.items.map((e) => ({ ...e, favourite: favourites.has(e.id) })) };
+    },
+  };
+  return {
+    users: inner.users, sessions: inner.sessions, apiTokens: inner.apiTokens, experiments,
+    templates: inner.templates, instances: inner.instances, quotas: inner.quotas, audit: inner.audit, leases: inner.leases,
+    admitInstance: (i, l) => inner.admitInstance(i, l), ping: () => inner.ping(), close: () => inner.close(),
+    transaction: (fn) => inner.transaction(fn),
+  };
+}
+
 /** A store definition whose instances come from `make`. */
 export function storeDefinition(name: string, make: () => Store) {
   return defineStore({ name, configSchema: z.strictObject({}), capabilities: { transactions: true }, create: make });
