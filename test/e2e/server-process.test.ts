@@ -22,16 +22,18 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "calipso-start-"));
   const script = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start as string;
   const [cmd, ...args] = script.split(/\s+/);
-  expect(cmd).toBe("node");
+  // npm runs the script with the Node.js that runs npm (node_modules/.bin may hold another `node`).
+  expect(cmd).toBe('"$npm_node_execpath"');
+  const node = process.env["npm_node_execpath"] ?? "node";
   const started = performance.now();
-  child = spawn(process.execPath, [...args, "--port", "0", "--data-dir", dataDir], {
+  child = spawn(node, [...args, "--port", "0", "--data-dir", dataDir], {
     cwd: root,
     env: { ...process.env, CALIPSO_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.resume();
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening after 15 s:\n${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`not listening after 30 s:\n${stderr}`)), 30_000);
     child.stderr!.on("data", (d: Buffer) => {
       stderr += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
@@ -49,7 +51,7 @@ beforeAll(async () => {
   }
   readyMs = performance.now() - started;
   console.log(`[server/start-01] npm start equivalent ready (serving /api/docs) in ${Math.round(readyMs)} ms`);
-}, 30_000);
+}, 45_000);
 
 afterAll(() => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
@@ -59,7 +61,7 @@ afterAll(() => {
 describe("[server/start] the real process (npm start)", () => {
   it("[server/start-01] is ready within a generous bound and prints the URL and the demo logins", () => {
     expect(readyMs).toBeGreaterThan(0);
-    expect(readyMs).toBeLessThan(15_000);
+    expect(readyMs).toBeLessThan(30_000); // generous: CI runs every suite in parallel on 2 cores
     expect(stderr).toMatch(/alice\s+\/ alice-demo/);
     expect(stderr).toMatch(/admin\s+\/ admin-demo/);
   });

@@ -12,7 +12,8 @@ export interface CheckResult {
   readonly message: string;
 }
 
-function explain(error: unknown): string {
+/** An error in words for an operator: the client-safe detail, then the messages of its causes. */
+export function explain(error: unknown): string {
   if (isAppError(error)) {
     const causes: string[] = [];
     let c: unknown = error.cause;

@@ -1,10 +1,10 @@
 /** @module The `calipso` command line: serve, migrate, check, config-schema, import. */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { AppError, isAppError } from "@calipso/core";
+import { AppError } from "@calipso/core";
 import type { Logger } from "@calipso/core";
 import { buildStore } from "./build.ts";
-import { checkConfig, formatCheck } from "./check.ts";
+import { checkConfig, explain, formatCheck } from "./check.ts";
 import { catalogueJsonSchema, configJsonSchema } from "./config/json-schema.ts";
 import { loadConfigFile, loadConfigObject } from "./config/load.ts";
 import type { LoadedConfig } from "./config/load.ts";
@@ -155,7 +155,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return { code: 2 };
     }
   } catch (error) {
-    io.err(`calipso ${command}: ${isAppError(error) ? (error.detail ?? error.message) : (error as Error).message}\n`);
+    io.err(`calipso ${command}: ${explain(error)}\n`);
     return { code: 1 };
   }
 }

@@ -4,6 +4,7 @@
  * the in-memory fake compute), the fake desktop gateway, and the docs UI.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecretKey } from "@calipso/core";
@@ -56,11 +57,15 @@ export function demoSecretKey(dataDir: string): string {
   return key;
 }
 
-async function canImportSqlStore(): Promise<boolean> {
+/** Whether the SQLite store works here: its package imports and better-sqlite3's native module loads. */
+async function canUseSqlite(): Promise<boolean> {
   try {
     const specifier = "@calipso/store-sql"; // a variable: the store is optional, resolved at run time
     const mod = (await import(specifier)) as Record<string, unknown>;
-    return typeof mod["sqliteStore"] === "object";
+    if (typeof mod["sqliteStore"] !== "object") return false;
+    const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string) => { close(): void };
+    new Database(":memory:").close();
+    return true;
   } catch {
     return false;
   }
@@ -75,10 +80,10 @@ export async function demoConfig(options: DemoOptions, logger: Logger): Promise<
   const facility = parseConfigText(readFileSync(join(demoDir, "facility.yaml"), "utf8"), "facility.yaml");
   const templates = parseConfigText(readFileSync(join(demoDir, "templates.yaml"), "utf8"), "templates.yaml");
 
-  const sql = await (options.hasSqlStore ?? canImportSqlStore)();
+  const sql = await (options.hasSqlStore ?? canUseSqlite)();
   const store = sql ? { provider: "sqlite", config: { file: join(dataDir, "calipso.db") } } : { provider: "memory" };
   if (sql) logger.info("demo store: SQLite", { file: join(dataDir, "calipso.db") });
-  else logger.warn("demo store: in memory (@calipso/store-sql is not available); state is lost on restart");
+  else logger.warn("demo store: in memory (@calipso/store-sql or its native better-sqlite3 module does not load under this Node.js); state is lost on restart");
 
   const socket = findDockerSocket(env);
   const compute = socket
