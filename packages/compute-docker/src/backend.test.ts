@@ -47,16 +47,30 @@ describeEngine("docker backend on a real engine", () => {
     const spec = busyboxSpec({ resources: { cpu: 0.5, memoryMiB: 96 }, user: { uid: 1234, gid: 2345 } });
     const started = await backend.start(spec, { signal: never() });
     try {
-      const read = async (cmd: string) => (await execIn(started.handle.id, ["sh", "-c", cmd])).output.trim();
-      expect(await read("cat /sys/fs/cgroup/memory/memory.limit_in_bytes")).toBe(String(96 * 1024 * 1024));
-      expect(await read("cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us")).toBe("50000\n100000");
-      expect(await read("cat /sys/fs/cgroup/pids/pids.max")).toBe("200");
-      expect(await read("id -u; id -g")).toBe("1234\n2345");
-      // the workload's own process (httpd under the init) runs as the spec's uid, never root
-      expect(await read("for p in /proc/[0-9]*; do awk '/^Uid:/{print $2}' $p/status; done | sort -u")).toBe("1234");
-      expect(await read("awk '/^CapEff|^CapBnd/{print $2}' /proc/self/status")).toBe("0000000000000000\n0000000000000000");
-      expect(await read("awk '/^NoNewPrivs/{print $2}' /proc/self/status")).toBe("1");
-      expect(await read("ulimit -n")).toBe("16384");
+      // One exec (each costs the engine a conmon session): print every fact as key=value.
+      const script = [
+        "echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)",
+        "echo cpu=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)/$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)",
+        "echo pids=$(cat /sys/fs/cgroup/pids/pids.max)",
+        "echo id=$(id -u):$(id -g)",
+        // the workload's processes (init and httpd), not only this exec, run as the spec's uid
+        "echo uids=$(for p in /proc/[0-9]*; do awk '/^Uid:/{print $2}' $p/status; done | sort -u | tr '\\n' ' ')",
+        "echo caps=$(awk '/^CapEff|^CapBnd/{print $2}' /proc/self/status | tr '\\n' ' ')",
+        "echo nnp=$(awk '/^NoNewPrivs/{print $2}' /proc/self/status)",
+        "echo nofile=$(ulimit -n)",
+      ].join("; ");
+      const { output } = await execIn(started.handle.id, ["sh", "-c", script]);
+      const facts = Object.fromEntries(output.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]));
+      expect(facts).toEqual({
+        mem: String(96 * 1024 * 1024),
+        cpu: "50000/100000",
+        pids: "200",
+        id: "1234:2345",
+        uids: "1234",
+        caps: "0000000000000000 0000000000000000",
+        nnp: "1",
+        nofile: "16384",
+      });
       const info = await engine.getContainer(started.handle.id).inspect();
       expect(info.HostConfig.Privileged).toBe(false);
       expect(info.HostConfig.Init).toBe(true);

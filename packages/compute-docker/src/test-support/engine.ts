@@ -43,8 +43,8 @@ export const unavailable = await probe();
  * `describe` for a suite that needs the engine: runs when it is there; otherwise skipped with the
  * reason in the title, or failing when CALIPSO_REQUIRE_REAL=1.
  */
-export function describeEngine(title: string, fn: () => void): void {
-  if (unavailable === undefined) describe(title, fn);
+export function describeEngine(title: string, fn: () => void, options: { concurrent?: boolean } = {}): void {
+  if (unavailable === undefined) (options.concurrent ? describe.concurrent : describe)(title, fn);
   else if (process.env["CALIPSO_REQUIRE_REAL"] === "1") {
     describe(title, () => it("needs a container engine (CALIPSO_REQUIRE_REAL=1)", () => { throw new Error(unavailable); }));
   } else describe.skip(`${title} (skipped: ${unavailable})`, fn);
