@@ -5,7 +5,7 @@
 import { sqliteStore } from "./providers.ts";
 
 export { mysqlStore, sqliteStore } from "./providers.ts";
-export { createSqlStore, storeOnKysely } from "./store.ts";
+export { createSqlStore } from "./store.ts";
 export type { SqlStore, SqlStoreOptions } from "./store.ts";
 export { migrate } from "./migrate.ts";
 export type { MigrationReport } from "./migrations.ts";
