@@ -23,6 +23,9 @@ export function toOidcError(error: unknown, provider: string, call: string): App
   if (errors.some((e) => e instanceof Error && e.name === "TimeoutError")) {
     return new AppError("PROVIDER_TIMEOUT", { provider, detail: `The OpenID provider did not answer in time (${call})`, cause: error });
   }
+  if (errors.some((e) => e instanceof Error && e.name === "AbortError")) {
+    return new AppError("PROVIDER_UNAVAILABLE", { provider, detail: `The call to the OpenID provider was cancelled (${call})`, cause: error });
+  }
   if (error instanceof client.ResponseBodyError) {
     if (error.status >= 500) return new AppError("PROVIDER_ERROR", { provider, detail: `The OpenID provider failed (${call}, HTTP ${error.status})`, cause: error });
     return new AppError("UNAUTHENTICATED", { provider, detail: `The OpenID provider refused the login (${error.error})`, cause: error });

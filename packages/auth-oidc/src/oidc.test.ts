@@ -166,3 +166,17 @@ describe("oidc against a real OpenID provider (oidc-provider on loopback)", () =
     await expect(instantiate(oidcAuth, { issuer: op.issuer, clientId: "x" }, ctx)).rejects.toMatchObject({ code: "INVALID_CONFIG" });
   });
 });
+
+describe("oidc cancellation", () => {
+  it("[oidc/abort-01] a host shutting down (ctx.signal aborted) cancels calls with PROVIDER_UNAVAILABLE", async () => {
+    const op2 = await startOpenIdProvider();
+    try {
+      const controller = new AbortController();
+      controller.abort();
+      const auth = await instantiate(oidcAuth, { issuer: op2.issuer, clientId: op2.clientId, allowInsecureLoopback: true }, createTestContext({ signal: controller.signal }));
+      await expect(auth.redirect!.start({ redirectUri: op2.redirectUri })).rejects.toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+    } finally {
+      await op2.close();
+    }
+  });
+});
