@@ -164,9 +164,9 @@ export function isTestFile(file: string): boolean {
  * package, workspace packages are imported through their `exports` only, and only the allowed ones. Test files may
  * also use core and sdk (the kits) and the examples (reference servers as fixtures) — never another adapter.
  */
-export function dependencyViolations(pkg: string, file: string, source: string): string[] {
+export function dependencyViolations(pkg: string, file: string, source: string, pkgDir = join(packagesDir, pkg)): string[] {
   const out: string[] = [];
-  const pkgDir = join(packagesDir, pkg);
+  const isExample = pkgDir.startsWith(join(root, "examples") + sep);
   const test = isTestFile(file);
   for (const specifier of moduleSpecifiers(source)) {
     if (specifier.startsWith(".")) {
@@ -193,10 +193,12 @@ export function dependencyViolations(pkg: string, file: string, source: string):
     }
     if (!target.exports.includes(subpath ? `.${subpath}` : ".")) out.push(`deep import "${specifier}" (not in ${name}'s exports)`);
     if (target.dir === pkgDir) continue;
+    // An example is an application: it may use any package, through its exports.
     const allowed =
-      target.kind === "package"
+      isExample ||
+      (target.kind === "package"
         ? (ALLOWED_WORKSPACE_DEPS[pkg] ?? []).includes(target.short) || (test && ["core", "sdk"].includes(target.short))
-        : test;
+        : test);
     if (!allowed) out.push(`imports ${name}, which ${test ? "a test of " : ""}${pkg} may not depend on`);
   }
   return out;
@@ -358,7 +360,7 @@ describe("dependency rule", () => {
     expect(packageNames.filter((p) => !(p in ALLOWED_WORKSPACE_DEPS))).toEqual([]);
   });
 
-  it("[boundaries/deps-02] no deep import, no relative path out of a package, no forbidden workspace import", () => {
+  it("[boundaries/deps-02] no deep import, no relative path out of a package, no forbidden workspace import (packages and examples)", () => {
     const violations: Record<string, string[]> = {};
     let files = 0;
     for (const pkg of packageNames) {
@@ -366,6 +368,13 @@ describe("dependency rule", () => {
         if (/(tsup|vitest)\.config\.ts$/.test(file)) continue;
         files++;
         violations[relative(root, file)] = dependencyViolations(pkg, file, readFileSync(file, "utf8"));
+      }
+    }
+    for (const example of [...workspace.values()].filter((w) => w.kind === "example")) {
+      for (const file of sourceFiles(example.dir)) {
+        if (/(tsup|vitest)\.config\.ts$/.test(file)) continue;
+        files++;
+        violations[relative(root, file)] = dependencyViolations(example.short, file, readFileSync(file, "utf8"), example.dir);
       }
     }
     expect(files).toBeGreaterThan(20);
@@ -423,5 +432,10 @@ describe("dependency rule", () => {
     expect(dependencyViolations("compute-docker", testFile, 'import { s } from "../../../vitest.shared.ts";')).toEqual([]);
     expect(dependencyViolations("compute-docker", testFile, 'import { s } from "../../store-sql/src/x.ts";')).not.toEqual([]);
     expect(dependencyViolations("compute-docker", file, 'import { s } from "../../../vitest.shared.ts";')).not.toEqual([]);
+    // Examples may use any package, but only through its exports.
+    const example = join(root, "examples/some-app");
+    expect(dependencyViolations("some-app", join(example, "src/x.ts"), 'import { x } from "@calipso/compute-docker";', example)).toEqual([]);
+    expect(dependencyViolations("some-app", join(example, "src/x.ts"), 'import { x } from "@calipso/core/src/errors.ts";', example)).not.toEqual([]);
+    expect(dependencyViolations("some-app", join(example, "src/x.ts"), 'import { x } from "../../../packages/core/src/errors.ts";', example)).not.toEqual([]);
   });
 });
