@@ -31,12 +31,12 @@ const defaultImporter =
     return import(target) as Promise<Record<string, unknown>>;
   };
 
-/** The definition of `kind` in a module: the default export first, then named exports (preferring `name`). */
+/** The definition of `kind` in a module: the default export first, then named exports; only the one called `name` when given. */
 export function pickDefinition<K extends ProviderKind>(mod: Record<string, unknown>, kind: K, name?: string): ProviderDefinition<K> | undefined {
   const candidates = [mod["default"], ...Object.entries(mod).filter(([k]) => k !== "default").map(([, v]) => v)].filter((v): v is ProviderDefinition<K> =>
     isProviderDefinition(v, kind),
   );
-  return (name !== undefined ? candidates.find((d) => d.name === name) : undefined) ?? candidates[0];
+  return name !== undefined ? candidates.find((d) => d.name === name) : candidates[0];
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * @module `${ENV}` and `${file:/path}` substitution in configuration values. It runs on the parsed
  * values (never on the YAML text), so a secret can never change the document's structure.
- * `${NAME:-fallback}` gives a default; `$${` writes a literal `${`.
+ * `${NAME:-fallback}` gives a default; `$${` writes a literal `${`. A value that is exactly one
+ * `${NAME}` becomes a number or boolean when the variable holds one (`port: ${PORT}`).
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
@@ -41,7 +42,15 @@ function substituteString(value: string, path: string, sources: SubstitutionSour
 
 /** Returns a copy of `value` with every string substituted; errors name the config path. */
 export function substitute(value: unknown, sources: SubstitutionSources, path = ""): unknown {
-  if (typeof value === "string") return substituteString(value, path || "(root)", sources);
+  if (typeof value === "string") {
+    const out = substituteString(value, path || "(root)", sources);
+    // A value that is exactly one `${ENV}` takes the variable's type when it is a number or boolean.
+    if (out !== value && /^\$\{(?!file:)[^}]*\}$/.test(value.trim())) {
+      if (/^-?\d+(\.\d+)?$/.test(out)) return Number(out);
+      if (out === "true" || out === "false") return out === "true";
+    }
+    return out;
+  }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, sources, `${path}[${i}]`));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
