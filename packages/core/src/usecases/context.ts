@@ -91,7 +91,7 @@ export async function move(ctx: Ctx, id: string, from: readonly InstanceState[],
   const updated = await ctx.deps.store.instances.update(id, allowed, { ...patch, state: to });
   if (updated) {
     const event = { instanceId: id, at: ctx.now(), type: "state" as const, state: to };
-    ctx.hub.publish(updated.stateReason !== undefined && (to === "failed" || to === "terminated") ? { ...event, message: updated.stateReason } : event);
+    ctx.hub.publish(patch.stateReason !== undefined || (updated.stateReason !== undefined && (to === "failed" || to === "terminated")) ? { ...event, message: updated.stateReason ?? "" } : event);
   }
   return updated;
 }

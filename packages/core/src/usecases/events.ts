@@ -57,5 +57,5 @@ async function* stream(ctx: Ctx, actor: User, id: string, signal: AbortSignal | 
 
 /** The events of an instance the actor may see; iterating a foreign or unknown id throws `NOT_FOUND`. */
 export function events(ctx: Ctx, actor: User, id: string, options: { signal?: AbortSignal } = {}): AsyncIterable<InstanceEvent> {
-  return { [Symbol.asyncIterator]: () => stream(ctx, actor, id, options.signal) };
+  return { [Symbol.asyncIterator]: () => stream(ctx, actor, id, options?.signal ?? undefined) };
 }
