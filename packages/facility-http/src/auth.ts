@@ -12,15 +12,10 @@ import { FacilityHttpConfigSchema } from "./config.ts";
 import type { FacilityHttpConfigParsed } from "./config.ts";
 import { ContractAuthorizedSchema, ContractHashAnswerSchema } from "./contract.ts";
 import { createHttpClient } from "./http-client.ts";
+import { trustedProxyMatcher } from "./proxies.ts";
 import type { HttpClient } from "./http-client.ts";
 
 const NAME = "facility-http";
-
-/** `::ffff:10.0.0.1` and `10.0.0.1` are the same peer. */
-function normaliseAddress(address: string): string {
-  const a = address.trim().toLowerCase();
-  return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
-}
 
 function attribute(attributes: Readonly<Record<string, string>>, name: string): string | undefined {
   const v = attributes[name.toLowerCase()] ?? attributes[name];
@@ -30,7 +25,7 @@ function attribute(attributes: Readonly<Record<string, string>>, name: string): 
 /** Builds the auth part from parsed config (shares nothing mutable with the experiments part). */
 export function createFacilityHttpAuth(config: FacilityHttpConfigParsed, ctx: ProviderContext, client: HttpClient = createHttpClient(config.http, ctx, NAME)): AuthProvider {
   const log = ctx.logger;
-  const trusted = new Set(config.umbrella.trustedProxies.map(normaliseAddress));
+  const trusted = trustedProxyMatcher(config.umbrella.trustedProxies);
   const refused = (detail: string, meta?: Record<string, unknown>) => new AppError("UNAUTHENTICATED", { provider: NAME, detail, ...(meta ? { meta } : {}) });
   const serverError = (call: string, status: number) =>
     new AppError("PROVIDER_ERROR", { provider: NAME, detail: `The user office failed the ${call} call (HTTP ${status})`, meta: { status } });
@@ -58,7 +53,7 @@ export function createFacilityHttpAuth(config: FacilityHttpConfigParsed, ctx: Pr
   if (config.umbrellaHashUrl) {
     const url = config.umbrellaHashUrl;
     provider.federated = async (request, options) => {
-      if (trusted.size > 0 && (request.remoteAddress === undefined || !trusted.has(normaliseAddress(request.remoteAddress)))) {
+      if (trusted && !trusted(request.remoteAddress)) {
         log.warn("federated login from an untrusted address refused", { remoteAddress: request.remoteAddress });
         throw refused("Federated login attributes must come from the facility's Shibboleth proxy");
       }

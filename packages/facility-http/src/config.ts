@@ -3,6 +3,7 @@
  * parts, so one block in the server config can feed both slots.
  */
 import { z } from "zod";
+import { parseProxyEntry } from "./proxies.ts";
 
 const EndpointSchema = z.url({ protocol: /^https?$/ });
 
@@ -51,9 +52,9 @@ export const FacilityHttpConfigSchema = z
         hashAttribute: z.string().min(1).default("EAAHash").describe("Header/attribute carrying the Umbrella EAA hash"),
         uidAttribute: z.string().min(1).default("uid").describe("Header/attribute carrying the SP's uid; only compared and logged, never trusted as the login"),
         trustedProxies: z
-          .array(z.union([z.ipv4(), z.ipv6()]))
+          .array(z.string().refine((v) => parseProxyEntry(v) !== undefined, "must be an IPv4/IPv6 address or CIDR"))
           .default([])
-          .describe("Addresses of the Shibboleth SP proxies; when non-empty, federated logins from any other address are refused (the server filters as well)"),
+          .describe("Addresses or CIDRs of the Shibboleth SP proxies; when non-empty, federated logins from any other address are refused (the server filters as well)"),
       })
       .prefault({})
       .describe("Umbrella (Shibboleth SP) federated login"),
