@@ -7,6 +7,12 @@ set -euo pipefail
 if [ -z "${CONTAINERS_CONF:-}" ]; then source "$(dirname "$0")/../podman-env.sh"; fi
 export CONTAINERS_CONF
 
+# The images copy /bin/busybox as it is: it must be the static build (Debian package busybox-static).
+if ldd /bin/busybox >/dev/null 2>&1; then
+  echo "/bin/busybox is dynamically linked; install busybox-static" >&2
+  exit 1
+fi
+
 # A rootfs skeleton with busybox and an /etc/passwd that also names the unprivileged test user 1000:1000.
 skeleton() {
   local r=$1
