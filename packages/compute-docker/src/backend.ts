@@ -277,8 +277,8 @@ export class DockerComputeBackend implements ComputeBackend {
   }
 
   /**
-   * Removes what a failed start created; retries while the engine is unreachable (up to
-   * `cleanupRetrySec`). Returns a note when something may be left behind.
+   * Removes what a failed start created; retries failures (engine unreachable, removal racing a
+   * start) for up to `cleanupRetrySec`. Returns a note when something may be left behind.
    */
   async #cleanup(docker: Docker, spec: WorkloadSpec, created: Created): Promise<string | undefined> {
     await created.inflight;
@@ -295,8 +295,9 @@ export class DockerComputeBackend implements ComputeBackend {
           note =
             `container ${spec.name} could not be removed (${engineMessage(error)}); ` +
             `it carries the label ${MANAGED_LABEL}=true, so the reconciler (list + stop) will remove it`;
-          if (!isUnreachable(error) || Date.now() >= until) break;
-          await new Promise((r) => setTimeout(r, 200));
+          // Unreachable engine, or a removal racing the engine's own start: retry until the window closes.
+          if (Date.now() >= until) break;
+          await new Promise((r) => setTimeout(r, isUnreachable(error) ? 200 : 500));
         }
       }
     }

@@ -118,7 +118,7 @@ export const DockerConfigSchema = z
       .min(0)
       .max(600)
       .default(10)
-      .describe("How long a failed start keeps retrying to remove what it created when the engine is unreachable"),
+      .describe("How long a failed start keeps retrying to remove what it created (engine unreachable, removal racing a start)"),
     logTailLines: z.number().int().min(0).max(200).default(20).describe("Log lines quoted in the error of a workload that exited early"),
   })
   .superRefine((config, ctx) => {
