@@ -132,6 +132,19 @@ describe("launch", () => {
     expect(t.store.counts().instances).toBe(0);
   });
 
+  it.each([
+    ["../../etc", "FORBIDDEN"],
+    ["/etc", "FORBIDDEN"],
+    ["%2e%2e/etc", "VALIDATION_FAILED"],
+    ["P1\\..\\..\\etc", "VALIDATION_FAILED"],
+  ] as const)("refuses to launch when a dataset path from the source (%j) would escape the data root", async (path, code) => {
+    const t = await createTestCalipso({ experiments: [{ proposalId: "EVIL", title: "x", members: ["alice"], sessions: [{ id: "s", datasets: [{ path }] }] }] });
+    const alice = await t.login("alice");
+    await expect(t.calipso.launch(alice, { template: "desk", experimentId: await t.experimentId("EVIL") })).rejects.toSatisfy(is(code));
+    expect(t.store.counts().instances).toBe(0);
+    expect(t.compute.engine.counters.starts).toBe(0);
+  });
+
   it("writes audit events for the launch and the start", async () => {
     const t = await createTestCalipso();
     const alice = await t.login("alice");
