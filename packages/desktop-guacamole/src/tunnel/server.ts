@@ -122,7 +122,13 @@ export function createTunnelServer(options: TunnelServerOptions): TunnelServer {
       const url = new URL(request.url ?? "/", "http://tunnel.invalid");
       const m = route.exec(url.pathname);
       if (!m || !m[2]) return false;
-      const handleId = decodeURIComponent(m[1]!);
+      let handleId: string;
+      try {
+        handleId = decodeURIComponent(m[1]!);
+      } catch {
+        socket.destroy(); // malformed %-escape: not a desktop id
+        return true;
+      }
       wss.handleUpgrade(request, socket, head, (ws) => {
         open.add(ws);
         ws.once("close", () => open.delete(ws));
