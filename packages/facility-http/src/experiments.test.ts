@@ -1,7 +1,8 @@
 import { hashOfficePassword, startUserOffice } from "@calipso/example-user-office";
 import type { RunningUserOffice, UserOfficeDataInput } from "@calipso/example-user-office";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFacilityHttp } from "./test-helpers.ts";
+import { createTestContext } from "@calipso/sdk/testing";
+import { createFacilityHttp, recordingLogger } from "./test-helpers.ts";
 
 const urls: URL[] = [];
 let office: RunningUserOffice;
@@ -50,9 +51,11 @@ const config = (base = office.url, extra: Record<string, unknown> = {}) => ({
 
 describe("facility-http experiments against the reference user office", () => {
   it("[fh/exp-01] pages through every page and returns all of the user's experiments once", async () => {
-    const { experiments: source } = await createFacilityHttp(config());
+    const logger = recordingLogger();
+    const { experiments: source } = await createFacilityHttp(config(), createTestContext({ logger }));
     urls.length = 0;
     const list = await source.listForUser("alice");
+    expect(logger.warnings).toEqual([]);
     expect(list.map((e) => e.proposalId).sort()).toEqual(["2026-001", "2026-002", "2026-003", "2026-004", "2026-005", "2026-006"]);
     expect(urls.map((u) => u.searchParams.get("page"))).toEqual(["1", "2", "3"]);
     expect(urls.every((u) => u.searchParams.get("page_size") === "2" && u.searchParams.get("ordering") === "proposal_id")).toBe(true);

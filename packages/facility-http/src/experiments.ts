@@ -67,7 +67,7 @@ export function createFacilityHttpExperiments(
         ...(query.signal ? { signal: query.signal } : {}),
       });
       // DRF answers 404 "Invalid page." past the last page; on page 1 the user is unknown there.
-      if (res.status === 404) break;
+      if (res.status === 404) return [...out.values()];
       if (res.status === 401 || res.status === 403) {
         throw new AppError("PROVIDER_ERROR", { provider: NAME, detail: "The user office refused Calipso's credentials (experiments); check facility-http credentials", meta: { status: res.status } });
       }
@@ -87,9 +87,8 @@ export function createFacilityHttpExperiments(
       const more = parsed.data.next != null && parsed.data.results.length > 0 && (parsed.data.count === undefined || received < parsed.data.count);
       if (!more) return [...out.values()];
       if (received >= opts.maxItems) break;
-      if (page === opts.maxPages) break;
     }
-    if (received >= opts.maxItems || out.size > 0) log.warn("experiments listing truncated at the configured bounds", { maxPages: opts.maxPages, maxItems: opts.maxItems });
+    log.warn("experiments listing truncated at the configured bounds", { maxPages: opts.maxPages, maxItems: opts.maxItems });
     return [...out.values()].slice(0, opts.maxItems);
   }
 

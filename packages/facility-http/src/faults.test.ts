@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createFacilityHttp, startRawServer } from "./test-helpers.ts";
+import { createTestContext } from "@calipso/sdk/testing";
+import { createFacilityHttp, recordingLogger, startRawServer } from "./test-helpers.ts";
 import type { RawServer } from "./test-helpers.ts";
 
 const servers: RawServer[] = [];
@@ -147,9 +148,11 @@ describe("facility-http faults (raw node:http server on loopback)", () => {
       const item = { proposal_id: `P${p}`, subject: "", sessions: [] };
       res.end(JSON.stringify({ count: 2, next: p === 1 ? "http://evil.invalid/experiments/?page=2" : null, previous: null, results: [item] }));
     });
-    const { experiments } = await createFacilityHttp(cfg(s));
+    const logger = recordingLogger();
+    const { experiments } = await createFacilityHttp(cfg(s), createTestContext({ logger }));
     const list = await experiments.listForUser("alice");
     expect(list.map((e) => e.proposalId)).toEqual(["P1", "P2"]);
+    expect(logger.warnings).toEqual([]);
     expect(s.requests.map((r) => r.url)).toEqual([
       "/experiments/alice/?page=1&page_size=100&ordering=proposal_id",
       "/experiments/alice/?page=2&page_size=100&ordering=proposal_id",
@@ -163,17 +166,25 @@ describe("facility-http faults (raw node:http server on loopback)", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(page([{ proposal_id: `P${p}` }], "http://x/?page=next", 1_000_000));
     });
-    const { experiments } = await createFacilityHttp({ ...cfg(s), experiments: { maxPages: 5 } });
+    const logger = recordingLogger();
+    const { experiments } = await createFacilityHttp({ ...cfg(s), experiments: { maxPages: 5 } }, createTestContext({ logger }));
     expect(await experiments.listForUser("alice")).toHaveLength(5);
     expect(s.requests).toHaveLength(5);
+    expect(logger.warnings.map((w) => w.message)).toContain("experiments listing truncated at the configured bounds");
   });
 
-  it("[fh/fault-14] Basic credentials are sent only as a header, and appear in no error", async () => {
+  it("[fh/fault-14] Basic credentials are sent only as a header, and appear in no error and no log", async () => {
     const s = await server((_req, res) => {
       res.writeHead(500);
       res.end();
     });
     const { experiments } = await createFacilityHttp(cfg(s, { retries: 0 }));
+    const logger = recordingLogger();
+    const { experiments: logged } = await createFacilityHttp(cfg(s, { retries: 0 }), createTestContext({ logger }));
+    await logged.listForUser("alice").catch(() => {});
+    expect(logger.warnings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(logger.warnings)).not.toContain("svc-secret-pw");
+    expect(JSON.stringify(logger.warnings)).not.toContain(Buffer.from("calipso:svc-secret-pw").toString("base64"));
     const error = (await experiments.listForUser("alice").then(() => undefined, (e: unknown) => e)) as Error;
     expect(s.requests[0]!.authorization).toBe(`Basic ${Buffer.from("calipso:svc-secret-pw").toString("base64")}`);
     expect(s.requests[0]!.url).not.toContain("svc-secret-pw");

@@ -125,7 +125,9 @@ export function createHttpClient(settings: HttpSettings, ctx: ProviderContext, p
     try {
       const response = await ctx.fetch(request.url, init);
       const bytes = await readBounded(response, settings.maxResponseBytes, provider);
-      log.debug("user office call", { call: request.call, method: request.method, url: redact(request.url), status: response.status, ms: Date.now() - started });
+      const fields = { call: request.call, method: request.method, url: redact(request.url), status: response.status, ms: Date.now() - started };
+      if (response.status >= 500) log.warn("user office answered with a server error", fields);
+      else log.debug("user office call", fields);
       if (response.status >= 300 && response.status < 400) {
         throw new AppError("PROVIDER_ERROR", { provider, detail: `The user office answered the ${request.call} call with a redirect (${response.status}); configure the final URL` });
       }

@@ -3,7 +3,8 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
-import { instantiate } from "@calipso/core";
+import { instantiate, silentLogger } from "@calipso/core";
+import type { Logger, ProviderContext } from "@calipso/core";
 import { createTestContext } from "@calipso/sdk/testing";
 import type { FacilityHttpConfig } from "./config.ts";
 import { facilityHttpAuth } from "./auth.ts";
@@ -49,9 +50,22 @@ export async function startRawServer(handler: (req: IncomingMessage, res: Server
 }
 
 /** Both parts of facility-http, created from one config through `instantiate()`. */
-export async function createFacilityHttp(config: FacilityHttpConfig) {
-  const ctx = createTestContext();
+export async function createFacilityHttp(config: FacilityHttpConfig, ctx: ProviderContext = createTestContext()) {
   const auth = await instantiate(facilityHttpAuth, config, ctx);
   const experiments = (await instantiate(facilityHttpExperiments, config, ctx)) as FacilityHttpExperimentSource;
   return { auth, experiments };
+}
+
+/** A logger that records warnings (message and fields), to check what a provider logs. */
+export function recordingLogger(): Logger & { warnings: { message: string; fields?: Record<string, unknown> | undefined }[] } {
+  const warnings: { message: string; fields?: Record<string, unknown> | undefined }[] = [];
+  const logger = {
+    ...silentLogger,
+    warnings,
+    warn(message: string, fields?: Record<string, unknown>) {
+      warnings.push({ message, fields });
+    },
+    child: () => logger,
+  };
+  return logger;
 }
