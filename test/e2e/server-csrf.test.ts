@@ -14,7 +14,7 @@ describe("[server/csrf] cookie-authenticated unsafe requests", () => {
     const c = await h.login("carol");
     const res = await h.app.request("/api/v1/instances", { method: "POST", headers: { cookie: c.cookie!, origin: ORIGIN, "content-type": "application/json" }, body: launch });
     expect(res.status).toBe(403);
-    expect((await res.json()).detail).toMatch(/x-csrf-token/i);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/x-csrf-token/i);
     expect(h.t.store.counts().instances).toBe(0);
   });
 
@@ -41,7 +41,7 @@ describe("[server/csrf] cookie-authenticated unsafe requests", () => {
       body: launch,
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).detail).toMatch(/cross-origin/i);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/cross-origin/i);
   });
 
   it("Sec-Fetch-Site: cross-site is refused when no Origin is sent", async () => {

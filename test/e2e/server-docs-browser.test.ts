@@ -47,7 +47,7 @@ describe.skipIf(!available && !required)(`[server/docs-ui] Swagger UI in headles
       await page.goto(`${server.url}/api/docs`);
       // Parsing the 1.5 MB bundle takes seconds on a loaded 2-core machine: wait for the spec, generously.
       await page
-        .waitForFunction(() => (window as unknown as { ui?: { specSelectors: { loadingStatus(): string } } }).ui?.specSelectors.loadingStatus() === "success", undefined, { timeout: 45_000 })
+        .waitForFunction(() => (globalThis as unknown as { ui?: { specSelectors: { loadingStatus(): string } } }).ui?.specSelectors.loadingStatus() === "success", undefined, { timeout: 45_000 })
         .catch((e: Error) => {
           throw new Error(`${e.message}\nrequested: ${requests.join(", ")}\nfinished: ${finished.join(", ")}\nerrors: ${errors.join(", ")}`);
         });

@@ -43,7 +43,7 @@ describe("[server/openapi] the OpenAPI document", () => {
     const h = await createHarness();
     const res = await h.app.request("/api/openapi.json");
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = (await res.json()) as { openapi: string };
     expect(doc.openapi).toBe("3.1.0");
     const validator = new Validator();
     const result = await validator.validate(doc);

@@ -74,7 +74,7 @@ describe("[server/start] the real process (npm start)", () => {
     const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "alice", password: "alice-demo" }) });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
-    const experiments = await (await fetch(`${url}/api/v1/experiments`, { headers: { cookie } })).json();
+    const experiments = (await (await fetch(`${url}/api/v1/experiments`, { headers: { cookie } })).json()) as { items: { proposalId: string }[] };
     expect(experiments.items.map((e: { proposalId: string }) => e.proposalId).sort()).toEqual(["p-2026-0001", "p-2026-0042"]);
     expect((await fetch(`${url}/metrics`)).status).toBe(200);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/calipso_http_requests_total\{method="POST",route="\/api\/v1\/auth\/login",status="200"\} 1/);

@@ -221,7 +221,7 @@ describe("[server/tokens] personal API tokens", () => {
     // read scope: no launches; bearer requests need no CSRF header, so the 403 is the scope's
     const post = await h.app.request("/api/v1/instances", { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ template: "desk" }) });
     expect(post.status).toBe(403);
-    expect((await post.json()).detail).toMatch(/write/);
+    expect(((await post.json()) as { detail: string }).detail).toMatch(/write/);
     // token management needs the session
     expect((await h.app.request("/api/v1/tokens", { headers: bearer })).status).toBe(403);
     expect((await c.req("DELETE", `/api/v1/tokens/${created.body.record.id}`)).status).toBe(204);
