@@ -28,7 +28,7 @@ export const OidcConfigSchema = z
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).default(["openid", "profile", "email"]).describe("Scopes asked for; 'openid' is always included"),
     claims: ClaimMappingSchema.prefault({}).describe("Claim mapping"),
     useUserInfo: z.boolean().default(true).describe("Also read the userinfo endpoint and merge its claims (ID-token claims win on conflict)"),
-    refresh: z.boolean().default(false).describe("Ask for a refresh token (scope offline_access) so the host can re-check the user with refresh()"),
+    refresh: z.boolean().default(false).describe("Ask for a refresh token (scope offline_access, with prompt=consent as OpenID Connect requires) so the host can re-check the user with refresh()"),
     transactionTtlSec: z.number().int().min(30).max(86_400).default(600).describe("How long a started login may take before its callback is refused"),
     clockToleranceSec: z.number().int().min(0).max(300).default(30).describe("Tolerated clock difference when checking ID-token times"),
     timeoutMs: z.number().int().min(100).max(120_000).default(5_000).describe("Timeout of each call to the OpenID provider (ms)"),
