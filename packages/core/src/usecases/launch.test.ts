@@ -52,7 +52,7 @@ describe("launch", () => {
     ["instances", { instances: 5 }, { cpu: 1, memoryMiB: 1024 }],
     ["cpu", { cpu: 5 }, { cpu: 1, memoryMiB: 1024 }],
     ["memoryMiB", { memoryMiB: 5 * 1024 }, { cpu: 1, memoryMiB: 1024 }],
-  ] as const)("admits exactly 5 of 200 concurrent launches with a %s quota of 5 and refuses 195 with QUOTA_EXCEEDED", async (limit, quota, resources) => {
+  ] as const)("admits exactly 5 of 200 concurrent launches under a quota of 5 on %s and refuses 195 with QUOTA_EXCEEDED", async (limit, quota, resources) => {
     const t = await createTestCalipso({
       quota: { instances: 1000, cpu: 1000, memoryMiB: 1_000_000, ...quota },
       templates: [{ name: "desk", title: "D", kind: "desktop", image: "d:1", resources, timeoutSec: 1 }],
