@@ -182,6 +182,26 @@ describe("tunnel mode against a fake guacd", () => {
     viewer.ws.close();
   });
 
+  it("[tunnel-13] a read-only viewer without a live owner session gets its own connection with read-only=true", async () => {
+    const r = await rig();
+    const handle = await r.desktop.register(registration());
+    const view = await r.desktop.access(handle, { username: "bob", readOnly: true });
+    const viewer = connectClient(tunnelUrl(view.url));
+    await viewer.waitFor("sync");
+    expect(r.guacd.connections[0]!.select).toBe("vnc");
+    expect(r.guacd.connections[0]!.connect).toMatchObject({ "read-only": "true", password: "vncpass1" });
+    viewer.ws.close();
+  });
+
+  it("[tunnel-14] createTunnelServer refuses a desktop that is not in tunnel mode", async () => {
+    const { instantiate } = await import("@calipso/core");
+    const { testContext } = await import("@calipso/core/testing");
+    const { guacamoleDesktop } = await import("../provider.ts");
+    const { createTunnelServer } = await import("./server.ts");
+    const json = await instantiate(guacamoleDesktop, { mode: "json", guacamoleUrl: "https://g.example.org", secretKey: "0".repeat(32) }, testContext());
+    expect(() => createTunnelServer({ desktop: json })).toThrow(expect.objectContaining({ code: "INVALID_CONFIG" }));
+  });
+
   it("[tunnel-12] serves the client page (no-store, no-referrer, strict CSP) and guacamole-common-js locally", async () => {
     const r = await rig();
     const handle = await r.desktop.register(registration());
