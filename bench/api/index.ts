@@ -1,0 +1,157 @@
+/**
+ * @module Benchmark: the REST API under load, on SQLite and on MariaDB, side by side in one run.
+ *
+ * For each store: Calipso (fake compute, fake user office) behind `createApp()` on @hono/node-server
+ * (127.0.0.1, logs off), one user who is a member of 200 experiments (2 sessions each) and owns 10
+ * instances; a second user with 10 instances of their own. autocannon (a child process) drives
+ * 64 connections for BENCH_SECONDS (default 10) per endpoint, with the user's session cookie:
+ * - GET /api/v1/experiments?page=1&search=beam   (page 1 of a search)
+ * - GET /api/v1/instances                         (the user's instances)
+ * Every request authenticates the session (hash lookup + sliding expiry) and authorises.
+ * Prints requests/s, p50/p99 latency and non-2xx counts; and MariaDB/SQLite ratios.
+ *
+ * Run (under the Node.js that built better-sqlite3):
+ *   node --conditions=@calipso/source --import tsx bench/api/index.ts
+ * Env: BENCH_ONLY (sqlite|mariadb), BENCH_SECONDS, CALIPSO_TEST_MYSQL_HOST / _PORT (default 127.0.0.1:3306, root, no password).
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { serve } from "@hono/node-server";
+import { createConnection } from "mysql2/promise";
+import { createCalipso, createId, createSecrets, generateSecretKey } from "@calipso/core";
+import type { Instance, Store } from "@calipso/core";
+import { createFakeAuth, createFakeCompute, createFakeExperiments } from "@calipso/core/testing";
+import { createApp } from "@calipso/server";
+import { createSqlStore } from "@calipso/store-sql";
+
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
+const ONLY = process.env["BENCH_ONLY"];
+const MYSQL = { host: process.env["CALIPSO_TEST_MYSQL_HOST"] ?? "127.0.0.1", port: Number(process.env["CALIPSO_TEST_MYSQL_PORT"] ?? 3306), user: "root", password: "" };
+const AUTOCANNON = new URL("../../node_modules/autocannon/autocannon.js", import.meta.url).pathname;
+const run = promisify(execFile);
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+const BEAMLINES = ["BL04-MSPD", "BL11-NCD", "BL13-XALOC", "BL22-CLAESS", "BL29-BOREAS"];
+
+async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecrets>>) {
+  const experiments = Array.from({ length: 200 }, (_, i) => ({
+    proposalId: `P${String(i).padStart(4, "0")}`,
+    title: `${i % 3 === 0 ? "Beamtime" : "Study"} ${i}: ${["strain", "oxidation", "aggregation", "diffusion"][i % 4]} under load`,
+    beamline: BEAMLINES[i % BEAMLINES.length]!,
+    members: ["alice"],
+    sessions: [
+      { id: "s1", startsAt: new Date(Date.UTC(2026, i % 12, 1)).toISOString(), datasets: [{ path: `P${i}/s1` }] },
+      { id: "s2", startsAt: new Date(Date.UTC(2026, i % 12, 15)).toISOString(), datasets: [{ path: `P${i}/s2` }] },
+    ],
+  }));
+  const auth = await createFakeAuth({ users: [{ username: "alice", password: "alice-pw", mayUseOwnResources: true }, { username: "bob", password: "bob-pw" }] });
+  const source = await createFakeExperiments({ experiments });
+  const compute = await createFakeCompute();
+  const calipso = createCalipso({
+    store,
+    auth,
+    experiments: { name: "bench", source, cacheTtlSec: 86_400 },
+    compute: { default: compute },
+    secrets,
+    mounts: { dataRoot: "/srv/data", outputRoot: "/srv/output" },
+    quota: { instances: 100, cpu: 1000, memoryMiB: 1_000_000, storageGiB: 1000 },
+    templates: [{ name: "desk", title: "Desktop", kind: "desktop", image: "desk:1", resources: { cpu: 1, memoryMiB: 1024 } }],
+  });
+  await calipso.init();
+  const alice = await calipso.login({ method: "password", username: "alice", password: "alice-pw" });
+  const bob = await calipso.login({ method: "password", username: "bob", password: "bob-pw" });
+  await calipso.listExperiments(alice.user, {}); // sync the user's experiments into the store once
+  for (const u of [alice.user, bob.user]) {
+    for (let i = 0; i < 10; i++) {
+      const now = new Date();
+      const instance: Instance = { id: createId(), owner: u.id, template: "desk", state: "pending", resources: { cpu: 1, memoryMiB: 1024 }, createdAt: now };
+      await store.admitInstance(instance, { instances: 100, cpu: 1000, memoryMiB: 1_000_000, storageGiB: 1000 });
+      await store.instances.update(instance.id, ["pending"], { state: "running", startedAt: now });
+    }
+  }
+  return { calipso, cookie: `calipso_session=${alice.token}` };
+}
+
+async function load(url: string, cookie: string): Promise<Result> {
+  const { stdout } = await run(process.execPath, [AUTOCANNON, "-c", "64", "-d", String(SECONDS), "-j", "-H", `cookie=${cookie}`, url], { maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function bench(name: string, store: Store): Promise<Record<string, Result>> {
+  const secrets = await createSecrets(generateSecretKey());
+  const { calipso, cookie } = await seed(store, secrets);
+  const app = createApp(calipso, { cookie: { secure: false } });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s as Server)) as Server;
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const probe = await fetch(`${base}/api/v1/experiments?page=1&search=beam`, { headers: { cookie } });
+  const page = (await probe.json()) as { total: number; items: unknown[] };
+  console.log(`${name}: search 'beam' → ${page.total} experiments, page of ${page.items.length}`);
+  const results: Record<string, Result> = {};
+  for (const [label, path] of [
+    ["GET /api/v1/experiments?page=1&search=beam", "/api/v1/experiments?page=1&search=beam"],
+    ["GET /api/v1/instances", "/api/v1/instances"],
+  ] as const) {
+    await load(`${base}${path}`, cookie).catch(() => undefined); // warm-up (JIT, caches), 1 run discarded
+    results[label] = await load(`${base}${path}`, cookie);
+    const r = results[label]!;
+    console.log(`${name.padEnd(8)} ${label.padEnd(44)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+  }
+  server.close();
+  await calipso.dispose();
+  return results;
+}
+
+const all: Record<string, Record<string, Result>> = {};
+if (ONLY !== "mariadb") {
+  const dir = mkdtempSync(join(tmpdir(), "calipso-bench-api-"));
+  const store = await createSqlStore({ dialect: "sqlite", file: join(dir, "bench.db"), migrate: true });
+  try {
+    all["SQLite"] = await bench("SQLite", store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (ONLY !== "sqlite") {
+  const database = `calipso_bench_${createId().replace(/-/g, "").slice(0, 12)}`;
+  let admin;
+  try {
+    admin = await createConnection(MYSQL);
+  } catch (error) {
+    console.log(`MariaDB not reachable at ${MYSQL.host}:${MYSQL.port} (${(error as Error).message}); skipped`);
+  }
+  if (admin) {
+    await admin.query(`CREATE DATABASE ${database}`);
+    const store = await createSqlStore({ dialect: "mysql", ...MYSQL, database, migrate: true, poolSize: 16 });
+    try {
+      all["MariaDB"] = await bench("MariaDB", store);
+    } finally {
+      await store.close();
+      await admin.query(`DROP DATABASE ${database}`);
+      await admin.end();
+    }
+  }
+}
+if (all["SQLite"] && all["MariaDB"]) {
+  console.log("\nMariaDB / SQLite");
+  for (const label of Object.keys(all["SQLite"])) {
+    const s = all["SQLite"][label]!;
+    const m = all["MariaDB"][label]!;
+    console.log(`${label.padEnd(44)} req/s ×${(m.rps / s.rps).toFixed(2)}  p99 ×${(m.p99 / s.p99).toFixed(2)}`);
+  }
+}
