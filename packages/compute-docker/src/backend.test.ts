@@ -197,4 +197,4 @@ describeEngine("docker backend on a real engine", () => {
     expect((await health.text()).trim()).toBe("ok");
     await Promise.all([backend.stop(viaLog.handle), backend.stop(viaHttp.handle)]);
   });
-});
+}, { concurrent: true });

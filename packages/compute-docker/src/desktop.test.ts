@@ -70,4 +70,4 @@ describeEngine("docker backend: VNC desktop in a container", () => {
       await backend.stop(started.handle);
     }
   });
-});
+}, { concurrent: true });

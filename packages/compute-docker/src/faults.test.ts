@@ -3,7 +3,7 @@
  * Every case rejects with an AppError that says what happened and leaves no labelled container
  * (counted through the engine directly, not through the adapter).
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@calipso/core";
 import type { ComputeProgress } from "@calipso/core";
 import { backendWith, busyboxSpec, countLabelled, describeEngine, SOCKET } from "./test-support/engine.ts";
@@ -25,14 +25,6 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
 const NEVER_READY = ["sleep", "60"];
 
 describeEngine("docker backend faults on a real engine", () => {
-  let proxy: SocketProxy;
-  beforeAll(async () => {
-    proxy = await startSocketProxy(`/tmp/calipso-ci/proxy-${process.pid}.sock`, SOCKET);
-  });
-  afterAll(async () => {
-    await proxy.close();
-  });
-
   it("an image that does not exist: NOT_FOUND naming the image, nothing created (local-only and pull paths)", async () => {
     const local = busyboxSpec({ image: "localhost/calipso-does-not-exist:never" });
     const noPull = await failure((await backendWith({ pull: "never" })).start(local, { signal: never() }));
@@ -75,37 +67,6 @@ describeEngine("docker backend faults on a real engine", () => {
     expect(await countLabelled(spec.labels)).toBe(0);
   });
 
-  it("the engine socket disappears mid-start: PROVIDER_UNAVAILABLE, and the container is removed once it is back", async () => {
-    const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 5 });
-    const spec = busyboxSpec({ command: NEVER_READY });
-    const pending = backend.start(spec, {
-      signal: never(),
-      onProgress: (e) => {
-        if (e.step === "start") setTimeout(() => void proxy.cut().then(() => setTimeout(() => void proxy.restore(), 600)), 300);
-      },
-    });
-    const error = await failure(pending);
-    expect(error.code).toBe("PROVIDER_UNAVAILABLE");
-    expect(error.detail).toContain(proxy.path);
-    expect(error.detail).not.toContain("could not be removed");
-    expect(await countLabelled(spec.labels)).toBe(0);
-  });
-
-  it("the engine socket stays away: the error says what may be left, and the reconciler path (list + stop) removes it", async () => {
-    const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 0.5 });
-    const spec = busyboxSpec({ command: NEVER_READY });
-    const error = await failure(
-      backend.start(spec, { signal: never(), onProgress: (e) => void (e.step === "start" && setTimeout(() => void proxy.cut(), 300)) }),
-    );
-    expect(error.code).toBe("PROVIDER_UNAVAILABLE");
-    expect(error.detail).toMatch(/could not be removed.*reconciler/);
-    await proxy.restore();
-    const left = await backend.list(spec.labels);
-    expect(left.map((w) => w.labels["calipso.test"])).toEqual([spec.labels["calipso.test"]]);
-    for (const w of left) await backend.stop(w.handle);
-    expect(await countLabelled(spec.labels)).toBe(0);
-  });
-
   it("the caller aborts mid-start (at create, and while waiting for readiness): rejected with the reason, removed", async () => {
     const backend = await backendWith();
     const early = busyboxSpec();
@@ -124,18 +85,6 @@ describeEngine("docker backend faults on a real engine", () => {
     expect(await countLabelled(late.labels)).toBe(0);
   });
 
-  it("the secret never travels in an engine request URL (dockerode would put the create body into the query)", async () => {
-    const backend = await backendWith({ socketPath: proxy.path });
-    const spec = busyboxSpec();
-    const started = await backend.start(spec, { signal: never() });
-    await backend.stop(started.handle);
-    const creates = proxy.requests.filter((r) => r.includes("/containers/create"));
-    expect(creates.some((r) => r.includes(`name=${spec.name}`))).toBe(true);
-    expect(proxy.requests.join("\n")).not.toContain(encodeURIComponent(spec.secret.value));
-    expect(proxy.requests.join("\n")).not.toContain(spec.secret.value);
-    expect(proxy.requests.join("\n")).not.toContain("Env=");
-  });
-
   it("S7: uid or gid 0 is refused unless the template allows root; nothing is created", async () => {
     const backend = await backendWith();
     const spec = busyboxSpec({ user: { uid: 0, gid: 0 } });
@@ -146,4 +95,57 @@ describeEngine("docker backend faults on a real engine", () => {
     const gidZero = await failure(backend.start(busyboxSpec({ user: { uid: 1000, gid: 0 } }), { signal: never() }));
     expect(gidZero.code).toBe("FORBIDDEN");
   });
-});
+  // These share one proxy socket that they cut and restore: one at a time.
+  describe.sequential("through a proxy socket the test controls", () => {
+    let proxy: SocketProxy;
+    beforeAll(async () => {
+      proxy = await startSocketProxy(`/tmp/calipso-ci/proxy-${process.pid}.sock`, SOCKET);
+    });
+    afterAll(async () => {
+      await proxy.close();
+    });
+
+    it("the engine socket disappears mid-start: PROVIDER_UNAVAILABLE, and the container is removed once it is back", async () => {
+      const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 5 });
+      const spec = busyboxSpec({ command: NEVER_READY });
+      const pending = backend.start(spec, {
+        signal: never(),
+        onProgress: (e) => {
+          if (e.step === "start") setTimeout(() => void proxy.cut().then(() => setTimeout(() => void proxy.restore(), 600)), 300);
+        },
+      });
+      const error = await failure(pending);
+      expect(error.code).toBe("PROVIDER_UNAVAILABLE");
+      expect(error.detail).toContain(proxy.path);
+      expect(error.detail).not.toContain("could not be removed");
+      expect(await countLabelled(spec.labels)).toBe(0);
+    });
+
+    it("the engine socket stays away: the error says what may be left, and the reconciler path (list + stop) removes it", async () => {
+      const backend = await backendWith({ socketPath: proxy.path, cleanupRetrySec: 0.5 });
+      const spec = busyboxSpec({ command: NEVER_READY });
+      const error = await failure(
+        backend.start(spec, { signal: never(), onProgress: (e) => void (e.step === "start" && setTimeout(() => void proxy.cut(), 300)) }),
+      );
+      expect(error.code).toBe("PROVIDER_UNAVAILABLE");
+      expect(error.detail).toMatch(/could not be removed.*reconciler/);
+      await proxy.restore();
+      const left = await backend.list(spec.labels);
+      expect(left.map((w) => w.labels["calipso.test"])).toEqual([spec.labels["calipso.test"]]);
+      for (const w of left) await backend.stop(w.handle);
+      expect(await countLabelled(spec.labels)).toBe(0);
+    });
+
+    it("the secret never travels in an engine request URL (dockerode would put the create body into the query)", async () => {
+      const backend = await backendWith({ socketPath: proxy.path });
+      const spec = busyboxSpec();
+      const started = await backend.start(spec, { signal: never() });
+      await backend.stop(started.handle);
+      const creates = proxy.requests.filter((r) => r.includes("/containers/create"));
+      expect(creates.some((r) => r.includes(`name=${spec.name}`))).toBe(true);
+      expect(proxy.requests.join("\n")).not.toContain(encodeURIComponent(spec.secret.value));
+      expect(proxy.requests.join("\n")).not.toContain(spec.secret.value);
+      expect(proxy.requests.join("\n")).not.toContain("Env=");
+    });
+  });
+}, { concurrent: true });
