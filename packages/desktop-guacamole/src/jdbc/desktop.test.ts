@@ -176,6 +176,21 @@ describe.skipIf(typeof db === "string")(`jdbc mode on the real MariaDB${reason ?
     expect(await count("SELECT COUNT(*) n FROM guacamole_connection WHERE connection_name = 'someone-else'")).toBe(1);
   });
 
+  it("[jdbc-09] lastActivity reads Guacamole's connection history: null, then the last end, then now while a session is open", async () => {
+    const handle = await desktop.register(reg("i-09"));
+    expect(await desktop.lastActivity!(handle)).toBeNull();
+    const id = handle.state.connectionId;
+    await t.pool.query(
+      "INSERT INTO guacamole_connection_history (username, connection_id, connection_name, start_date, end_date) VALUES ('calipso-i-09', ?, 'calipso-i-09', '2026-01-01 10:00:00', '2026-01-01 11:00:00')",
+      [id],
+    );
+    expect((await desktop.lastActivity!(handle))?.getTime()).toBe(new Date(2026, 0, 1, 11, 0, 0).getTime());
+    await t.pool.query("INSERT INTO guacamole_connection_history (username, connection_id, connection_name, start_date) VALUES ('calipso-i-09', ?, 'calipso-i-09', NOW())", [id]);
+    const open = await desktop.lastActivity!(handle);
+    expect(open).toBeInstanceOf(Date);
+    expect(open!.getTime()).toBeGreaterThan(new Date(2026, 0, 1, 11, 0, 0).getTime());
+  });
+
   it("[S5] released desktops lose their credentials: access is NOT_FOUND and Guacamole refuses the old login", async () => {
     const h1 = await desktop.register(reg("s5-a"));
     const h2 = await desktop.register(reg("s5-b"));

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Browser } from "playwright-core";
 import { encodeInstruction } from "./protocol.ts";
@@ -23,6 +24,26 @@ interface BrowserGlobals {
 
 const RED = [255, 0, 0];
 const BLUE = [0, 0, 255];
+const GREEN = [0, 200, 0];
+
+/** A solid-colour RGB PNG (signature, IHDR, one IDAT, IEND), built here so the test knows every pixel. */
+function solidPng(width: number, height: number, [r, g, b]: number[]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r!, g!, b!]).flat())]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
 
 describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "" : " (skipped: /usr/bin/chromium missing)"}`, () => {
   let browser: Browser;
@@ -36,7 +57,8 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
     });
     rig = await startRig({
       guacd: {
-        // What the fake draws: a red and a blue 200×150 rectangle on the default layer, then a clipboard text.
+        // What the fake draws: a red and a blue 200×150 rectangle and a green 50×50 PNG (img/blob/end)
+        // on the default layer, then a clipboard text.
         afterReady: async (c) => {
           const [w, h] = c.handshakeArgs.size ?? ["640", "480"];
           await c.send(
@@ -45,6 +67,9 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
               encodeInstruction("cfill", 14, 0, ...RED, 255) +
               encodeInstruction("rect", 0, 200, 0, 200, 150) +
               encodeInstruction("cfill", 14, 0, ...BLUE, 255) +
+              encodeInstruction("img", 3, 14, 0, "image/png", 400, 200) +
+              encodeInstruction("blob", 3, solidPng(50, 50, GREEN).toString("base64")) +
+              encodeInstruction("end", 3) +
               encodeInstruction("clipboard", 5, "text/plain") +
               encodeInstruction("blob", 5, Buffer.from("héllo 😀").toString("base64")) +
               encodeInstruction("end", 5) +
@@ -87,11 +112,12 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
       const g = canvas.getContext("2d")!;
       g.drawImage(bitmap, 0, 0);
       const at = (x: number, y: number) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
-      return { size: [bitmap.width, bitmap.height], red: at(100, 75), blue: at(300, 75), outside: at(500, 300) };
+      return { size: [bitmap.width, bitmap.height], red: at(100, 75), blue: at(300, 75), green: at(425, 225), outside: at(500, 300) };
     }, shot);
     expect(pixels.size).toEqual([640, 480]);
     expect(pixels.red).toEqual(RED);
     expect(pixels.blue).toEqual(BLUE);
+    expect(pixels.green).toEqual(GREEN);
     expect(pixels.outside).not.toEqual(RED);
 
     // Clipboard from the desktop reaches the page.
