@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateSecretKey } from "@calipso/core";
-import type { QuotaLimits, Resources } from "@calipso/core";
+import type { QuotaLimits } from "@calipso/core";
 import { sql } from "kysely";
 import { createSqlStore } from "./store.ts";
 import type { SqlStoreOptions } from "./store.ts";
 import { MIGRATION_TABLE } from "./migrations.ts";
 import { MARIADB, createTestDatabase, mariadbGate } from "./testing/databases.ts";
-import { runTogether } from "./testing/processes.ts";
+import { startChildren } from "./testing/processes.ts";
 import { user } from "./testing/fixtures.ts";
 
 const gate = await mariadbGate();
@@ -43,37 +43,37 @@ const unlimited: QuotaLimits = { instances: 10_000, cpu: 100_000, memoryMiB: 1_0
 
 for (const t of targets) {
   describe.skipIf(t.skip)(`[${t.name}] two processes, one database${t.note}`, () => {
-    it(`[store-sql/quota-mp-01] ${2 * t.perProcess} simultaneous launches per user from two processes never exceed the instance, CPU or memory limit`, async () => {
+    it(`[store-sql/multiprocess-01] two processes migrate one fresh database at once (each migration applied once), then fire ${2 * t.perProcess} simultaneous launches per user: the instance, CPU and memory limits hold`, async () => {
       const options = await t.fresh();
-      const store = await createSqlStore({ ...options, migrate: true });
-      const [a, b, c] = [await user(store), await user(store), await user(store)];
-      const batches: { owner: string; count: number; limits: QuotaLimits; resources: Resources }[] = [
-        { owner: a.id, count: t.perProcess, limits: { ...unlimited, instances: 5 }, resources: { cpu: 1, memoryMiB: 512 } },
-        { owner: b.id, count: t.perProcess, limits: { ...unlimited, cpu: 4 }, resources: { cpu: 0.5, memoryMiB: 512 } },
-        { owner: c.id, count: t.perProcess, limits: { ...unlimited, memoryMiB: 10_000 }, resources: { cpu: 0.1, memoryMiB: 1500 } },
-      ];
-      const results = (await runTogether([0, 1].map(() => ({ store: options, secretKey, action: "admit", batches })))) as { codes: Record<string, number>[] }[];
-      const expected = [5, 8, 6];
-      for (const [i, want] of expected.entries()) {
-        const tallies = results.map((r) => r.codes[i]!);
-        const admitted = tallies.reduce((n, x) => n + (x["admitted"] ?? 0), 0);
-        const refused = tallies.reduce((n, x) => n + (x["QUOTA_EXCEEDED"] ?? 0), 0);
-        expect({ batch: i, admitted, refused }).toEqual({ batch: i, admitted: want, refused: 2 * t.perProcess - want });
-      }
-      expect((await store.quotas.usage(a.id)).instances).toBe(5);
-      expect((await store.quotas.usage(b.id)).cpu).toBe(4);
-      expect((await store.quotas.usage(c.id)).memoryMiB).toBe(9000);
-      await store.close();
-    }, 60_000);
+      const group = await startChildren(2, { store: options, secretKey });
+      try {
+        const migrated = (await group.step({ migrate: true })) as { outcome: string }[];
+        expect(migrated.map((r) => r.outcome)).toEqual(["ok", "ok"]);
+        const store = await createSqlStore({ ...options, migrate: false });
+        const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db);
+        expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
 
-    it("[store-sql/migrate-mp-01] two processes migrating one fresh database at once both succeed, each migration applied once", async () => {
-      const options = await t.fresh();
-      const results = (await runTogether([0, 1].map(() => ({ store: options, secretKey, action: "migrate" })))) as { outcome: string }[];
-      expect(results.map((r) => r.outcome)).toEqual(["ok", "ok"]);
-      const store = await createSqlStore({ ...options, migrate: false });
-      const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db);
-      expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
-      await store.close();
-    }, 60_000);
+        const [a, b, c] = [await user(store), await user(store), await user(store)];
+        const batches = [
+          { owner: a.id, count: t.perProcess, limits: { ...unlimited, instances: 5 }, resources: { cpu: 1, memoryMiB: 512 } },
+          { owner: b.id, count: t.perProcess, limits: { ...unlimited, cpu: 4 }, resources: { cpu: 0.5, memoryMiB: 512 } },
+          { owner: c.id, count: t.perProcess, limits: { ...unlimited, memoryMiB: 10_000 }, resources: { cpu: 0.1, memoryMiB: 1500 } },
+        ];
+        const results = (await group.step({ batches })) as { codes: Record<string, number>[] }[];
+        const expected = [5, 8, 6];
+        for (const [i, want] of expected.entries()) {
+          const tallies = results.map((r) => r.codes[i]!);
+          const admitted = tallies.reduce((n, x) => n + (x["admitted"] ?? 0), 0);
+          const refused = tallies.reduce((n, x) => n + (x["QUOTA_EXCEEDED"] ?? 0), 0);
+          expect({ batch: i, admitted, refused }).toEqual({ batch: i, admitted: want, refused: 2 * t.perProcess - want });
+        }
+        expect((await store.quotas.usage(a.id)).instances).toBe(5);
+        expect((await store.quotas.usage(b.id)).cpu).toBe(4);
+        expect((await store.quotas.usage(c.id)).memoryMiB).toBe(9000);
+        await store.close();
+      } finally {
+        await group.exit();
+      }
+    }, 90_000);
   });
 }

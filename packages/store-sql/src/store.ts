@@ -216,6 +216,13 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<SqlStore
     try {
       created = createSqlite(parsed);
     } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_DLOPEN_FAILED") {
+        throw new AppError("INVALID_CONFIG", {
+          provider: "sqlite",
+          detail: `better-sqlite3's native module does not load in this Node.js ${process.version} (it was built for another version): run \`npm rebuild better-sqlite3\` with this Node.js`,
+          cause: error,
+        });
+      }
       throw toStoreError(error, "unavailable", "sqlite");
     }
     store = storeOnKysely(created.db, created.dialect, common);
