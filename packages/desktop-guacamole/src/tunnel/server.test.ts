@@ -6,6 +6,7 @@ import type { TunnelRig } from "./test-support.ts";
 
 // Every test here talks to a FAKE guacd (src/testing/fake-guacd.ts) that replays a real guacd 1.6.0 handshake.
 const rigs: TunnelRig[] = [];
+const WAIT = { timeout: 10_000 };
 const rig = async (options?: Parameters<typeof startRig>[0]) => {
   const r = await startRig(options);
   rigs.push(r);
@@ -49,7 +50,7 @@ describe("tunnel mode against a fake guacd", () => {
     expect(await client.waitFor("name")).toEqual(["Bureau de Zoé 😀"]);
     expect(client.messages.join("")).toContain("4.name,15.Bureau de Zoé 😀;");
     client.send(encodeInstruction("argv", 1, "text/plain", "é😀x"));
-    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["argv", "1", "text/plain", "é😀x"]));
+    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["argv", "1", "text/plain", "é😀x"]), WAIT);
     client.ws.close();
   });
 
@@ -144,7 +145,7 @@ describe("tunnel mode against a fake guacd", () => {
     expect(new Set(r.guacd.connections.map((c) => c.connect?.hostname))).toEqual(new Set(["10.9.8.7"]));
     clients.forEach((c) => c.client.ws.close());
     await Promise.all(clients.map((c) => c.client.closed));
-    await vi.waitFor(() => expect(r.tunnel.sessions).toBe(0));
+    await vi.waitFor(() => expect(r.tunnel.sessions).toBe(0), WAIT);
   }, 30_000);
 
   it("[tunnel-10] records the last keyboard/mouse input per desktop; pings and syncs don't count and pings stay in the tunnel", async () => {
@@ -154,11 +155,11 @@ describe("tunnel mode against a fake guacd", () => {
     expect(await r.desktop.lastActivity!(handle)).toBeNull();
     client.send(encodeInstruction("", "ping", 123) + encodeInstruction("sync", 1));
     expect(await client.waitFor("")).toBeDefined();
-    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["sync", "1"]));
+    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["sync", "1"]), WAIT);
     expect(await r.desktop.lastActivity!(handle)).toBeNull();
     expect(r.guacd.connections[0]!.received.some((i) => i[0] === "")).toBe(false);
     client.send(encodeInstruction("key", 65, 1) + encodeInstruction("mouse", 10, 10, 1));
-    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["mouse", "10", "10", "1"]));
+    await vi.waitFor(() => expect(r.guacd.connections[0]!.received).toContainEqual(["mouse", "10", "10", "1"]), WAIT);
     expect(await r.desktop.lastActivity!(handle)).toBeInstanceOf(Date);
     client.ws.close();
   });
@@ -175,7 +176,7 @@ describe("tunnel mode against a fake guacd", () => {
     expect(joined.connect?.["read-only"]).toBe("true");
     expect(joined.connect?.password).toBe(""); // a join carries no credentials
     viewer.send(encodeInstruction("key", 65, 1) + encodeInstruction("mouse", 1, 1, 1) + encodeInstruction("clipboard", 0, "text/plain") + encodeInstruction("sync", 7));
-    await vi.waitFor(() => expect(joined.received).toContainEqual(["sync", "7"]));
+    await vi.waitFor(() => expect(joined.received).toContainEqual(["sync", "7"]), WAIT);
     expect(joined.received.map((i) => i[0])).toEqual(["sync"]);
     expect(await r.desktop.lastActivity!(handle)).toBeNull();
     owner.ws.close();
