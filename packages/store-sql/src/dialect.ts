@@ -2,6 +2,9 @@
  * @module Everything that differs between MySQL/MariaDB and SQLite, in one place: connection,
  * column types, dates, upserts, transactions and row locks, and how driver errors are classified.
  */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { createPool } from "mysql2";
 import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, Kysely, MysqlDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from "kysely";
@@ -196,6 +199,22 @@ export function createMysql(config: MysqlConfig): { dialect: SqlDialect; db: Kys
   return { dialect, db };
 }
 
+/**
+ * Opens the database file. When better-sqlite3's addon was built for another Node.js ABI, a copy
+ * built for this one is used from `better-sqlite3/build/node-v<ABI>/` (see .ci/setup.d), if present.
+ */
+function openSqlite(file: string): BetterSqlite3.Database {
+  try {
+    return new BetterSqlite3(file);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_DLOPEN_FAILED") throw error;
+    const root = dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json"));
+    const alternative = join(root, "build", `node-v${process.versions.modules}`, "better_sqlite3.node");
+    if (!existsSync(alternative)) throw error;
+    return new BetterSqlite3(file, { nativeBinding: alternative });
+  }
+}
+
 /** SQLite driver whose transactions take the write lock at BEGIN (no deferred lock upgrade, no SQLITE_BUSY mid-transaction). */
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -227,7 +246,7 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 /** Creates the SQLite dialect and its single-connection Kysely instance. */
 export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: Kysely<Database>; raw: BetterSqlite3.Database } {
-  const raw = new BetterSqlite3(config.file);
+  const raw = openSqlite(config.file);
   raw.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
   raw.pragma("foreign_keys = ON");
   if (config.wal && config.file !== ":memory:") raw.pragma("journal_mode = WAL");
