@@ -3,10 +3,11 @@
  * @hono/node-server, runs `reconcile`/`reap` in the background, and shuts down gracefully.
  */
 import { hkdfSync } from "node:crypto";
+import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { decodeBase64 } from "@oslojs/encoding";
 import type { Logger, Store } from "@calipso/core";
@@ -20,6 +21,7 @@ import { swaggerUiAssets } from "./docs-assets.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
 import { startBackgroundLoop } from "./background.ts";
+import { mountTunnel } from "./tunnel.ts";
 
 export interface RunningServer {
   /** `http://host:port` the server listens on. */
@@ -88,9 +90,16 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     app.get("/metrics", async (c) => c.body(await m.render(), 200, { "content-type": m.contentType }));
   }
 
-  const server = await new Promise<Server>((resolveListen, reject) => {
-    const srv = serve({ fetch: app.fetch, hostname: options.host ?? s.host, port: options.port ?? s.port }, () => resolveListen(srv as Server)) as Server;
-    srv.once("error", reject);
+  const tunnel = await mountTunnel(built.desktop, built.calipso, s.cookieName, logger);
+  const listener = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (tunnel?.handleRequest(req, res)) return;
+    void listener(req, res);
+  });
+  tunnel?.attach(server);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? s.port, options.host ?? s.host, () => resolveListen());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -105,6 +114,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       shutdown.abort();
+      await tunnel?.close();
       const grace = setTimeout(() => server.closeAllConnections(), s.shutdownGraceSec * 1000);
       await closed;
       clearTimeout(grace);
