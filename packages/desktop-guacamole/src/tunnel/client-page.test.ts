@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
     await rig?.close();
   });
 
-  it("[page-01] connects through the tunnel, draws what guacd sends (pixels of a screenshot), resizes and receives the clipboard", async () => {
+  it("[page-01] connects through the tunnel, draws what guacd sends (pixels of a screenshot), resizes, and carries the clipboard both ways", async () => {
     const handle = await rig.desktop.register(registration());
     const access = await rig.desktop.access(handle, { username: "alice" });
     const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
@@ -122,6 +122,19 @@ describe.skipIf(!hasChromium)(`client page in headless Chromium${hasChromium ? "
 
     // Clipboard from the desktop reaches the page.
     await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).calipsoDesktop?.clipboard === "héllo 😀");
+
+    // Pasting into the page sends the text to the desktop as a clipboard stream (UTF-8, astral plane intact).
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { DataTransfer: new () => { setData(t: string, v: string): void }; ClipboardEvent: new (t: string, i: object) => object; dispatchEvent(e: object): void };
+      const data = new g.DataTransfer();
+      data.setData("text/plain", "pasté 😀");
+      g.dispatchEvent(new g.ClipboardEvent("paste", { clipboardData: data }));
+    });
+    await vi.waitFor(() => expect(conn.received.some((i) => i[0] === "end")).toBe(true), { timeout: 10_000 });
+    const open = conn.received.find((i) => i[0] === "clipboard")!;
+    expect(open.slice(2)).toEqual(["text/plain"]);
+    const sent = conn.received.filter((i) => i[0] === "blob" && i[1] === open[1]).map((i) => Buffer.from(i[2]!, "base64"));
+    expect(Buffer.concat(sent).toString("utf8")).toBe("pasté 😀");
 
     // Resizing the window asks guacd for the new size.
     await page.setViewportSize({ width: 800, height: 600 });
