@@ -52,7 +52,13 @@ export async function runSession(
   });
   // Browser input that arrives during the handshake waits here.
   const early: string[] = [];
-  const onEarly = (data: Buffer | string) => early.push(data.toString());
+  let earlySize = 0;
+  const onEarly = (data: Buffer | string) => {
+    const text = data.toString();
+    earlySize += text.length;
+    if (earlySize > 1024 * 1024) session.close(GUAC_STATUS.CLIENT_OVERRUN, "too much input before the desktop was ready");
+    else early.push(text);
+  };
   ws.on("message", onEarly);
   if (closed) return done;
 
