@@ -98,8 +98,9 @@ const pct = (xs: number[], p: number) => {
 };
 const f = (x: number) => x.toFixed(0).padStart(6);
 
+/** Removes every bench container (also those of an earlier run that crashed). */
 async function cleanup(): Promise<void> {
-  const rows = await docker.listContainers({ all: true, filters: { label: [`calipso.bench=${RUN}`] } });
+  const rows = await docker.listContainers({ all: true, filters: { label: ["calipso.bench"] } });
   await Promise.all(rows.map((r) => docker.getContainer(r.Id).remove({ force: true }).catch(() => undefined)));
 }
 

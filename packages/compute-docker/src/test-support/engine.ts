@@ -2,7 +2,7 @@
  * @module Test support: the real engine the suites run against (podman's Docker API in CI), a skip
  * that names its reason — or a failure when CALIPSO_REQUIRE_REAL=1 — and direct engine checks.
  */
-import { describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import Docker from "dockerode";
 import { instantiate } from "@calipso/core";
 import type { ComputeBackend, WorkloadSpec } from "@calipso/core";
@@ -36,6 +36,15 @@ async function probe(): Promise<string | undefined> {
   return undefined;
 }
 
+/** Label value shared by every test workload of this test file (to sweep what a failed test left). */
+export const FILE_RUN = `f${Math.random().toString(36).slice(2, 10)}`;
+
+/** Removes every container this test file labelled (a failed or timed-out test may leave one). */
+async function sweep(): Promise<void> {
+  const rows = await engine.listContainers({ all: true, filters: { label: [`calipso.test-file=${FILE_RUN}`] } });
+  await Promise.all(rows.map((r) => engine.getContainer(r.Id).remove({ force: true }).catch(() => undefined)));
+}
+
 /** Why the real-engine suites cannot run here, or undefined when they can. */
 export const unavailable = await probe();
 
@@ -44,7 +53,12 @@ export const unavailable = await probe();
  * reason in the title, or failing when CALIPSO_REQUIRE_REAL=1.
  */
 export function describeEngine(title: string, fn: () => void, options: { concurrent?: boolean } = {}): void {
-  if (unavailable === undefined) (options.concurrent ? describe.concurrent : describe)(title, fn);
+  if (unavailable === undefined) {
+    (options.concurrent ? describe.concurrent : describe)(title, () => {
+      afterAll(sweep);
+      fn();
+    });
+  }
   else if (process.env["CALIPSO_REQUIRE_REAL"] === "1") {
     describe(title, () => it("needs a container engine (CALIPSO_REQUIRE_REAL=1)", () => { throw new Error(unavailable); }));
   } else describe.skip(`${title} (skipped: ${unavailable})`, fn);
@@ -69,6 +83,7 @@ export function runId(): string {
 /** A small busybox workload that listens on 5901 (httpd) as 1000:1000. */
 export function busyboxSpec(overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
   const id = runId();
+  const { labels, ...rest } = overrides;
   return {
     name: `cd-test-${id}`,
     image: BUSYBOX,
@@ -82,9 +97,9 @@ export function busyboxSpec(overrides: Partial<WorkloadSpec> = {}): WorkloadSpec
     port: { container: 5901, protocol: "http" },
     readiness: { tcp: true },
     timeoutSec: 20,
-    labels: { "calipso.test": id, "calipso.instance": `inst-${id}` },
     secret: { value: `s3cret-${id}`, env: "CALIPSO_DESKTOP_PASSWORD" },
-    ...overrides,
+    ...rest,
+    labels: { "calipso.test": id, "calipso.test-file": FILE_RUN, "calipso.instance": `inst-${id}`, ...labels },
   };
 }
 
