@@ -44,7 +44,8 @@ export async function runSession(
   };
   gateway.add(session);
   const done = new Promise<void>((resolve) => ws.once("close", () => resolve()));
-  ws.once("close", () => {
+  ws.once("close", (code: number, reason: Buffer) => {
+    if (session.connectionId) gateway.ctx.logger.info("desktop tunnel closed", { desktop: grant.handle.id, user: grant.username, code, reason: reason.toString() });
     closed = true;
     abort.abort();
     guac?.socket.destroy();
@@ -74,6 +75,7 @@ export async function runSession(
     return done;
   }
   session.connectionId = guac.connectionId;
+  gateway.ctx.logger.info("desktop tunnel open", { desktop: grant.handle.id, user: grant.username, readOnly: grant.readOnly });
   ws.off("message", onEarly);
   const g = guac;
 
