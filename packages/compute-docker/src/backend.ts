@@ -20,11 +20,13 @@ import { MIN_API_VERSION, compareApiVersions, createClient, describeAddress, neg
 import type { EngineAddress } from "./connection.ts";
 import { MANAGED_LABEL, buildCreateOptions, checkSpec } from "./container-spec.ts";
 import type { ResolvedMount } from "./container-spec.ts";
-import { PROVIDER, engineError, engineMessage, isUnreachable, redact, statusOf } from "./engine-errors.ts";
+import { PROVIDER, engineError, engineMessage, isUnreachable, statusOf } from "./engine-errors.ts";
 import { endpointOf, makeHandle } from "./handle.ts";
 import { removeSecretFolder, resolveMount, writeSecretFile } from "./host-files.ts";
 import { ensureImage } from "./image.ts";
-import { followLogs, lastLogLines } from "./logs.ts";
+import { followLogs } from "./logs.ts";
+import { removeContainer, statusFromInspect } from "./containers.ts";
+import { abortedError, exitedError, startFailure } from "./start-errors.ts";
 import { waitUntilReady } from "./readiness.ts";
 
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -109,7 +111,7 @@ export class DockerComputeBackend implements ComputeBackend {
 
   async start(spec: WorkloadSpec, options: ComputeStartOptions): Promise<ComputeStarted> {
     const { signal } = options;
-    if (signal.aborted) throw this.#aborted(spec, signal.reason, "before anything was created");
+    if (signal.aborted) throw abortedError(spec, signal.reason, "before anything was created");
     checkSpec(spec);
     const docker = await this.client();
     const deadline = new AbortController();
@@ -177,7 +179,7 @@ export class DockerComputeBackend implements ComputeBackend {
       await raceAbort(starting, combined);
       step = "Waiting for readiness";
       const info = await raceAbort(container.inspect(), combined);
-      if (!info.State.Running) throw await this.#exited(container, info, spec);
+      if (!info.State.Running) throw await exitedError(container, info, spec, this.#config.logTailLines);
       const endpoint = endpointOf(info, this.#config);
       if (endpoint === undefined) {
         throw new AppError("PROVIDER_ERROR", { detail: `Container ${spec.name} started but the engine reports no reachable address`, provider: PROVIDER });
@@ -203,7 +205,7 @@ export class DockerComputeBackend implements ComputeBackend {
       return { handle, endpoint };
     } catch (error) {
       finished = true;
-      const failure = this.#failure(error, spec, step, signal, deadline.signal);
+      const failure = startFailure(error, spec, step, this.#engine, signal, deadline.signal);
       const leftover = await this.#cleanup(docker, spec, created);
       if (leftover === undefined) throw failure;
       throw new AppError(failure.code, {
@@ -217,39 +219,6 @@ export class DockerComputeBackend implements ComputeBackend {
     }
   }
 
-  /** The error a failed start rejects with: the caller's abort, the deadline, or what the step hit. */
-  #failure(error: unknown, spec: WorkloadSpec, step: string, caller: AbortSignal, deadline: AbortSignal): AppError {
-    if (caller.aborted && (error === caller.reason || !AppError.is(error))) {
-      return this.#aborted(spec, caller.reason, "everything it had created was removed");
-    }
-    if (deadline.aborted && (error === deadline.reason || !AppError.is(error))) {
-      const how = "tcp" in spec.readiness ? "TCP connect" : "http" in spec.readiness ? `HTTP GET ${spec.readiness.http}` : "log pattern";
-      return new AppError("PROVIDER_TIMEOUT", {
-        detail: `Workload ${spec.name} was not ready within ${spec.timeoutSec} s (step: ${step}; readiness: ${how}); the container was removed`,
-        provider: PROVIDER,
-        cause: error,
-      });
-    }
-    if (AppError.is(error)) return error;
-    if (statusOf(error) !== undefined || isUnreachable(error)) return engineError(error, `${step} for ${spec.name}`, this.#engine);
-    const code = (error as { code?: string } | null)?.code;
-    return new AppError("PROVIDER_ERROR", {
-      detail: redact(`${step} for ${spec.name} failed: ${code ? `${code} ` : ""}${engineMessage(error)}`, spec.secret.value),
-      provider: PROVIDER,
-      cause: error,
-    });
-  }
-
-  #aborted(spec: WorkloadSpec, reason: unknown, what: string): AppError {
-    const timeout = reason instanceof Error && reason.name === "TimeoutError";
-    return new AppError(timeout ? "PROVIDER_TIMEOUT" : "PROVIDER_ERROR", {
-      detail: `Start of ${spec.name} was aborted by the caller; ${what}`,
-      provider: PROVIDER,
-      cause: reason,
-      meta: { aborted: true },
-    });
-  }
-
   /** Throws when the container stopped running before it was ready. */
   async #alive(container: Docker.Container, spec: WorkloadSpec): Promise<void> {
     let info: Docker.ContainerInspectInfo;
@@ -261,19 +230,7 @@ export class DockerComputeBackend implements ComputeBackend {
       }
       throw engineError(error, `Watching ${spec.name}`, this.#engine);
     }
-    if (!info.State.Running && info.State.Status !== "created") throw await this.#exited(container, info, spec);
-  }
-
-  /** PROVIDER_ERROR for a container that exited early: exit code, OOM, last log lines (secret redacted). */
-  async #exited(container: Docker.Container, info: Docker.ContainerInspectInfo, spec: WorkloadSpec): Promise<AppError> {
-    const lines = await lastLogLines(container, this.#config.logTailLines).catch(() => [] as string[]);
-    const oom = info.State.OOMKilled ? " (killed: out of memory)" : "";
-    const tail = lines.length > 0 ? `; last log lines:\n${lines.join("\n")}` : "; it wrote no log lines";
-    return new AppError("PROVIDER_ERROR", {
-      detail: redact(`Container ${spec.name} exited with code ${info.State.ExitCode}${oom} before it was ready${tail}`, spec.secret.value),
-      provider: PROVIDER,
-      meta: { exitCode: info.State.ExitCode },
-    });
+    if (!info.State.Running && info.State.Status !== "created") throw await exitedError(container, info, spec, this.#config.logTailLines);
   }
 
   /**
@@ -288,7 +245,7 @@ export class DockerComputeBackend implements ComputeBackend {
       for (;;) {
         try {
           const ids = created.id !== undefined ? [created.id] : await this.#idsByName(docker, spec.name);
-          for (const id of ids) await this.#remove(docker.getContainer(id));
+          for (const id of ids) await removeContainer(docker.getContainer(id));
           note = undefined;
           break;
         } catch (error) {
@@ -312,29 +269,6 @@ export class DockerComputeBackend implements ComputeBackend {
     return rows.filter((r) => r.Names.some((n) => n.replace(/^\//, "") === name)).map((r) => r.Id);
   }
 
-  /** Force-removes a container; a missing one or a removal already in progress counts as done. */
-  async #remove(container: Docker.Container): Promise<void> {
-    try {
-      await container.remove({ force: true, v: true });
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) return;
-      if (status === 409 || (status === 500 && /remov/i.test(engineMessage(error)))) {
-        for (let i = 0; i < 50; i++) {
-          try {
-            await container.inspect();
-          } catch (e) {
-            if (statusOf(e) === 404) return;
-            throw e;
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return;
-      }
-      throw error;
-    }
-  }
-
   async status(handle: ComputeHandle): Promise<ComputeStatus> {
     if (!CONTAINER_ID.test(handle.id)) return { state: "stopped" };
     const docker = await this.client();
@@ -346,16 +280,7 @@ export class DockerComputeBackend implements ComputeBackend {
       throw engineError(error, `Reading the status of ${handle.id}`, this.#engine);
     }
     if (info.Config.Labels?.[MANAGED_LABEL] !== "true") return { state: "stopped" };
-    const s = info.State;
-    if (s.Running && !s.Paused && !s.Restarting) {
-      const endpoint = endpointOf(info, this.#config);
-      return endpoint ? { state: "running", endpoint } : { state: "pending" };
-    }
-    if (s.Status === "created" || s.Restarting || s.Paused) return { state: "pending" };
-    if (s.Status === "removing") return { state: "stopped" };
-    if (s.OOMKilled) return { state: "failed", reason: `killed: out of memory (limit ${info.HostConfig.Memory ?? "?"} bytes)` };
-    if (s.ExitCode !== 0) return { state: "failed", reason: `exited with code ${s.ExitCode}` };
-    return { state: "stopped", exitCode: s.ExitCode };
+    return statusFromInspect(info, this.#config);
   }
 
   stop(handle: ComputeHandle): Promise<void> {
@@ -389,7 +314,7 @@ export class DockerComputeBackend implements ComputeBackend {
       }
     }
     try {
-      await this.#remove(container);
+      await removeContainer(container);
     } catch (error) {
       throw engineError(error, `Removing ${handle.id}`, this.#engine);
     }
