@@ -38,7 +38,7 @@ export function providerContext(logger: Logger, secrets: Secrets, signal: AbortS
 }
 
 /** Instantiates the store alone (for `migrate` and `import`). */
-export async function buildStore(loaded: LoadedConfig, logger: Logger, signal = new AbortController().signal): Promise<{ store: Store; secrets: Secrets }> {
+export async function buildStore(loaded: LoadedConfig, logger: Logger, signal: AbortSignal = new AbortController().signal): Promise<{ store: Store; secrets: Secrets }> {
   const secrets = await createSecrets(loaded.config.secretKey);
   const store = await instantiate(loaded.providers.store, loaded.config.store.config ?? {}, providerContext(logger, secrets, signal), { path: "store.config" });
   return { store, secrets };

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSecretKey } from "@calipso/core";
 import type { Logger } from "@calipso/core";
@@ -29,9 +29,16 @@ export interface DemoOptions {
   readonly hasSqlStore?: () => Promise<boolean>;
 }
 
-/** The demo folder of this repository. */
+/** The demo folder of this repository: `examples/demo` above this file (sources or dist) or the working directory. */
 export function defaultDemoDir(): string {
-  return fileURLToPath(new URL("../../../../examples/demo/", import.meta.url));
+  const starts = [dirname(fileURLToPath(import.meta.url)), process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "examples", "demo", "facility.yaml"))) return join(dir, "examples", "demo");
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return join(process.cwd(), "examples", "demo");
 }
 
 /** The Docker socket to use, if one exists: `$CALIPSO_DOCKER_SOCKET`, else `/var/run/docker.sock`. */
