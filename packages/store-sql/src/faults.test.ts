@@ -79,7 +79,8 @@ describe.skipIf(gate.skip)(`[mariadb] faults${gate.note}`, () => {
     const admin = await adminConnection(dbName);
     await admin.query("start transaction");
     await admin.query("select id from users where id = ? for update", [u.id]);
-    const pending = store.admitInstance(instanceFor(u.id), LIMITS);
+    // `failure()` attaches its handlers now: the rejection may arrive while the test is still busy.
+    const pending = failure(store.admitInstance(instanceFor(u.id), LIMITS));
     let victim: number | undefined;
     for (let i = 0; i < 100 && victim === undefined; i++) {
       const [rows] = await admin.query<RowDataPacket[]>(
@@ -91,7 +92,7 @@ describe.skipIf(gate.skip)(`[mariadb] faults${gate.note}`, () => {
     }
     expect(victim, "the admission should be waiting on the row lock").toBeTypeOf("number");
     await admin.query(`kill ${Number(victim)}`);
-    const error = await failure(pending);
+    const error = await pending;
     expect(error.code).toBe("PROVIDER_UNAVAILABLE");
     expect(error.status).toBe(503);
     await admin.query("rollback");
