@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * @module Runs the runtime-neutral tests of @calipso/core and @calipso/sdk on Node 20, Node 24, Deno, Bun and workerd.
+ * @module Runs the runtime-neutral tests of @calipso/core and @calipso/sdk on Node 20, Node 24, Deno, Bun and workerd,
+ * together with a smoke test of the server's web-standard `createApp()` (`scripts/runtimes/server-smoke.test.mjs`).
  *
  * The test files (see `scripts/runtimes/collect.mjs` for which count as runtime-neutral) are bundled once with
  * esbuild (platform neutral, condition `@calipso/source`, `vitest` → `scripts/runtimes/vitest-shim.mjs`) and the
@@ -9,7 +10,7 @@
  * or cannot be started. Options: `--only node20,deno` to run some runtimes, `--verbose` to list every test.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
