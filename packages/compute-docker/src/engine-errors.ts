@@ -29,6 +29,12 @@ export function isUnreachable(error: unknown): boolean {
   return statusOf(error) === undefined && /socket hang up|connect E|read E|write E/i.test(e.message ?? "");
 }
 
+/** Whether the error is a failed TLS handshake with the engine (bad or missing certificates). */
+export function isTlsFailure(error: unknown): boolean {
+  const code = (error as EngineFailure | null)?.code;
+  return typeof code === "string" && /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_)/.test(code);
+}
+
 /** The engine's own message of a failed request (its JSON `message`), trimmed. */
 export function engineMessage(error: unknown): string {
   const e = error as EngineFailure | null;
@@ -43,6 +49,13 @@ export function engineMessage(error: unknown): string {
  */
 export function engineError(error: unknown, what: string, engine: string): AppError {
   if (AppError.is(error)) return error;
+  if (isTlsFailure(error)) {
+    return new AppError("PROVIDER_UNAVAILABLE", {
+      detail: `${what}: the TLS handshake with the container engine at ${engine} failed (${(error as EngineFailure).code}); check tls.ca, tls.cert and tls.key`,
+      provider: PROVIDER,
+      cause: error,
+    });
+  }
   if (isUnreachable(error)) {
     const code = (error as EngineFailure).code;
     return new AppError("PROVIDER_UNAVAILABLE", {

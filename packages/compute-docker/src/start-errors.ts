@@ -2,7 +2,7 @@
 import type Docker from "dockerode";
 import { AppError } from "@calipso/core";
 import type { WorkloadSpec } from "@calipso/core";
-import { PROVIDER, engineError, engineMessage, isUnreachable, redact, statusOf } from "./engine-errors.ts";
+import { PROVIDER, engineError, engineMessage, isTlsFailure, isUnreachable, redact, statusOf } from "./engine-errors.ts";
 import { lastLogLines } from "./logs.ts";
 
 /** The caller aborted: PROVIDER_ERROR (PROVIDER_TIMEOUT for a TimeoutError reason), `cause` = the reason. */
@@ -30,7 +30,7 @@ export function startFailure(error: unknown, spec: WorkloadSpec, step: string, e
     });
   }
   if (AppError.is(error)) return error;
-  if (statusOf(error) !== undefined || isUnreachable(error)) return engineError(error, `${step} for ${spec.name}`, engine);
+  if (statusOf(error) !== undefined || isUnreachable(error) || isTlsFailure(error)) return engineError(error, `${step} for ${spec.name}`, engine);
   const code = (error as { code?: string } | null)?.code;
   return new AppError("PROVIDER_ERROR", {
     detail: redact(`${step} for ${spec.name} failed: ${code ? `${code} ` : ""}${engineMessage(error)}`, spec.secret.value),
