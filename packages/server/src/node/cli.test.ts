@@ -104,6 +104,33 @@ memberships: [{ username: zoe, proposalId: X1 }, { username: yan, proposalId: X1
     expect(bad.err.join("")).toMatch(/memberships\.0\.proposalId/);
   });
 
+  it("import reads CSV files (users, experiments, sessions, memberships) and refuses unknown columns", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "calipso-cli-"));
+    const f = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const args = [
+      "--users",
+      f("users.csv", "username,displayName,roles,mayUseOwnResources\nzoe,\"Zoe, Z.\",user admin,true\nyan,,,\n"),
+      "--experiments",
+      f("experiments.csv", "proposalId,title,beamline,uid,gid\nX1,One,BL1,2001,2001\nX2,Two,,,\n"),
+      "--sessions",
+      f("sessions.csv", "proposalId,sessionId,startsAt,datasets\nX1,s1,2026-01-01T00:00:00Z,X1/s1/raw;X1/s1/processed\n"),
+      "--memberships",
+      f("memberships.csv", "username,proposalId\nzoe,X1\nyan,X2\n"),
+    ];
+    const a = io();
+    expect((await runCli(["import", "--config", configFile(), ...args], a.io)).code).toBe(0);
+    expect(a.out.join("")).toMatch(/Imported 2 user\(s\), 2 experiment\(s\), 2 membership\(s\)/);
+    const bad = io();
+    expect((await runCli(["import", "--config", configFile(), "--users", f("bad.csv", "username,password\nzoe,x\n")], bad.io)).code).toBe(1);
+    expect(bad.err.join("")).toMatch(/unknown column 'password'/);
+    const orphan = io();
+    expect((await runCli(["import", "--config", configFile(), "--sessions", f("s.csv", "proposalId,sessionId\nNOPE,s1\n")], orphan.io)).code).toBe(1);
+    expect(orphan.err.join("")).toMatch(/unknown experiment 'NOPE'/);
+  });
+
   it("migrate reports that the memory store has no migrations", async () => {
     const a = io();
     expect((await runCli(["migrate", "--config", configFile()], a.io)).code).toBe(0);

@@ -10,6 +10,7 @@ import { loadConfigFile, loadConfigObject } from "./config/load.ts";
 import type { LoadedConfig } from "./config/load.ts";
 import { DEMO_LOGINS, demoConfig } from "./demo.ts";
 import { importData, readImportFile } from "./import.ts";
+import { readImportCsv } from "./import-csv.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./serve.ts";
 import type { RunningServer } from "./serve.ts";
@@ -21,7 +22,8 @@ Commands:
   migrate         Apply pending database migrations of the configured store
   check           Probe every configured provider and report what is wrong
   config-schema   Write the configuration's JSON Schema (--out FILE; stdout by default)
-  import          Load users, experiments and memberships from a YAML/JSON file (--file FILE)
+  import          Load users, experiments, sessions and memberships: --file FILE (YAML/JSON, the
+                  static provider's format) or CSV files --users --experiments --sessions --memberships
 
 Options:
   -c, --config FILE   Configuration file (YAML or JSON); default $CALIPSO_CONFIG
@@ -30,7 +32,9 @@ Options:
       --port N        serve: override server.port
       --host ADDR     serve: override server.host
       --out FILE      config-schema: output file
-      --file FILE     import: data file
+      --file FILE     import: YAML/JSON data file
+      --users FILE, --experiments FILE, --sessions FILE, --memberships FILE
+                      import: CSV files with a header row
   -h, --help          This help
 `;
 
@@ -56,6 +60,10 @@ function parse(argv: readonly string[]) {
       host: { type: "string" },
       out: { type: "string" },
       file: { type: "string" },
+      users: { type: "string" },
+      experiments: { type: "string" },
+      sessions: { type: "string" },
+      memberships: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -138,9 +146,13 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         return { code: 0 };
       }
       case "import": {
-        if (!values.file) throw new AppError("VALIDATION_FAILED", { detail: "import needs --file FILE (YAML or JSON: users, experiments, memberships)" });
+        const csv = { users: values.users, experiments: values.experiments, sessions: values.sessions, memberships: values.memberships };
+        const hasCsv = Object.values(csv).some(Boolean);
+        if (!values.file && !hasCsv) throw new AppError("VALIDATION_FAILED", { detail: "import needs --file FILE (YAML/JSON) or CSV files (--users, --experiments, --sessions, --memberships)" });
         const loaded = await loadFromArgs(values, io, logger);
-        const data = await readImportFile(values.file);
+        const data = values.file
+          ? await readImportFile(values.file)
+          : await readImportCsv(Object.fromEntries(Object.entries(csv).filter(([, v]) => v)) as Record<string, string>);
         const { store } = await buildStore(loaded, logger);
         try {
           const report = await importData(store, loaded.config.experiments.name, data);

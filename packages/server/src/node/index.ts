@@ -19,6 +19,8 @@ export { BUILTIN_ALIASES, pickDefinition, resolveProvider } from "./providers.ts
 export { checkConfig, explain, formatCheck } from "./check.ts";
 export type { CheckResult } from "./check.ts";
 export { importData, readImportFile } from "./import.ts";
+export { readImportCsv } from "./import-csv.ts";
+export type { CsvFiles } from "./import-csv.ts";
 export { createLogger, fromPino } from "./logger.ts";
 export { createMetrics } from "./metrics.ts";
 export type { Metrics } from "./metrics.ts";
