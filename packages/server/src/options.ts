@@ -54,6 +54,12 @@ export interface AppOptions {
   readonly afterLoginUrl?: string;
   /** Base of the problem `type` URIs (default `https://calipso.dev/docs/errors#`). */
   readonly problemTypeBase?: string;
+  /**
+   * Runs the rest of a request inside a context that carries its id (the Node host uses
+   * AsyncLocalStorage so that every log line written while serving it, by core and providers too,
+   * has the request id). Without it only the server's own lines carry the id.
+   */
+  readonly runWithRequestId?: <T>(requestId: string, fn: () => Promise<T>) => Promise<T>;
   /** Called after every response (metrics). */
   readonly onResponse?: (info: ResponseInfo) => void;
   readonly logger?: Logger;

@@ -24,20 +24,25 @@ export function requestContext(options: ResolvedOptions): MiddlewareHandler<AppE
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    const logger = options.logger.child({ reqId: requestId });
+    // With a request-id context (Node: AsyncLocalStorage + pino mixin) the id is added to every line already.
+    const logger = options.runWithRequestId ? options.logger : options.logger.child({ reqId: requestId });
     c.set("requestId", requestId);
     c.set("logger", logger);
     c.set("principal", undefined);
     c.set("clientAddress", options.clientAddress?.(c));
-    await next();
-    c.header("x-request-id", requestId);
-    c.header("x-content-type-options", "nosniff");
-    c.header("referrer-policy", "no-referrer");
-    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
-    const durationMs = performance.now() - started;
-    const route = answeringRoute(c);
-    const status = c.res.status;
-    logger.info("request", { method: c.req.method, path: c.req.path, route, status, ms: Math.round(durationMs * 10) / 10 });
-    options.onResponse?.({ method: c.req.method, route, status, durationMs });
+    const serve = async () => {
+      await next();
+      c.header("x-request-id", requestId);
+      c.header("x-content-type-options", "nosniff");
+      c.header("referrer-policy", "no-referrer");
+      if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+      const durationMs = performance.now() - started;
+      const route = answeringRoute(c);
+      const status = c.res.status;
+      logger.info("request", { method: c.req.method, path: c.req.path, route, status, ms: Math.round(durationMs * 10) / 10 });
+      options.onResponse?.({ method: c.req.method, route, status, durationMs });
+    };
+    if (options.runWithRequestId) await options.runWithRequestId(requestId, serve);
+    else await serve();
   };
 }

@@ -21,7 +21,7 @@ export type { CheckResult } from "./check.ts";
 export { importData, readImportFile } from "./import.ts";
 export { readImportCsv } from "./import-csv.ts";
 export type { CsvFiles } from "./import-csv.ts";
-export { createLogger, fromPino } from "./logger.ts";
+export { createLogger, fromPino, runWithRequestId } from "./logger.ts";
 export { createMetrics } from "./metrics.ts";
 export type { Metrics } from "./metrics.ts";
 export { clientAddressResolver, createAddressMatcher } from "./client-address.ts";

@@ -1,4 +1,5 @@
 /** @module pino JSON logs, adapted to core's `Logger` port (message first, fields second). */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { pino } from "pino";
 import type { Logger as PinoLogger } from "pino";
 import type { Logger } from "@calipso/core";
@@ -18,8 +19,27 @@ export function fromPino(p: PinoLogger): Logger {
   };
 }
 
-/** A JSON logger on stdout (or `destination`), with secrets redacted. */
+/** The id of the request being served, for every log line written while serving it. */
+const requestIds = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with `requestId` attached to every log line it (and whatever it starts) writes. */
+export function runWithRequestId<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
+  return requestIds.run(requestId, fn);
+}
+
+/** A JSON logger on stdout (or `destination`), with secrets redacted and the current request id on every line. */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): { logger: Logger; pino: PinoLogger } {
-  const p = pino({ level, base: { service: "calipso" }, redact: { paths: REDACT, censor: "[redacted]" } }, (destination ?? pino.destination({ sync: false })) as never);
+  const p = pino(
+    {
+      level,
+      base: { service: "calipso" },
+      redact: { paths: REDACT, censor: "[redacted]" },
+      mixin: () => {
+        const reqId = requestIds.getStore();
+        return reqId ? { reqId } : {};
+      },
+    },
+    (destination ?? pino.destination({ sync: false })) as never,
+  );
   return { logger: fromPino(p), pino: p };
 }

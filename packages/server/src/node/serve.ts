@@ -21,6 +21,7 @@ import { swaggerUiAssets } from "./docs-assets.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
 import { startBackgroundLoop } from "./background.ts";
+import { runWithRequestId } from "./logger.ts";
 import { mountTunnel } from "./tunnel.ts";
 
 export interface RunningServer {
@@ -75,6 +76,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     ...(s.docs ? { docsAssets: swaggerUiAssets() } : {}),
     afterLoginUrl: s.afterLoginUrl,
     logger,
+    runWithRequestId,
     signal: shutdown.signal,
     ...(metrics ? { onResponse: (info) => metrics!.observe(info) } : {}),
     ready: async () => {
