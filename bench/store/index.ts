@@ -4,7 +4,8 @@
  * Seeds 1,000 users and 10,000 experiments with 2 sessions each (every user a member of 20
  * experiments, 4 of them favourites), through the store's own API, then measures:
  * - listing a user's experiments: page 1 (default sort), a search, sort by beamline desc, and
- *   favourites only — each with 1 and with 32 concurrent callers (p50, p99, ops/s);
+ *   favourites only — each with 1 and with 32 concurrent callers (p50, p99, ops/s, and this
+ *   process's CPU time per call), after an unreported warm-up;
  * - quota admission: 32 concurrent callers admitting for distinct users, and for one user (every
  *   admission contends for the same row lock).
  * It prints MariaDB/SQLite ratios. MariaDB gets its own `calipso_bench_<random>` database, dropped at
@@ -35,6 +36,8 @@ interface Stats {
   p50: number;
   p99: number;
   opsPerSec: number;
+  /** CPU time of this Node process per call (ms): what the driver, Kysely and the store cost here. */
+  cpuMs: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -45,6 +48,7 @@ function percentile(sorted: number[], p: number): number {
 async function measure(calls: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -56,8 +60,9 @@ async function measure(calls: number, concurrency: number, fn: (i: number) => Pr
     }),
   );
   const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), opsPerSec: (calls / elapsed) * 1000 };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), opsPerSec: (calls / elapsed) * 1000, cpuMs: (used.user + used.system) / 1000 / calls };
 }
 
 function experiment(n: number): SourceExperiment {
@@ -113,6 +118,7 @@ async function runOn(name: "mariadb" | "sqlite", store: Store, rows: Row[]): Pro
   for (const [label, q] of queries) {
     const sample = await store.experiments.listForUser(users[0]!, q);
     if (sample.items.length === 0) throw new Error(`${label}: empty result, the benchmark would measure nothing`);
+    await measure(Math.min(500, CALLS), 8, (i) => store.experiments.listForUser(users[(i * 104_729) % USERS]!, q)); // warm-up, not reported
     for (const concurrency of [1, 32]) {
       const stats = await measure(CALLS, concurrency, (i) => store.experiments.listForUser(users[(i * 7919) % USERS]!, q));
       const key = `${label}, ${concurrency} caller${concurrency > 1 ? "s" : ""}`;
@@ -133,7 +139,8 @@ async function runOn(name: "mariadb" | "sqlite", store: Store, rows: Row[]): Pro
   }
 }
 
-const fmt = (s?: Stats) => (s ? `${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${s.opsPerSec.toFixed(0).padStart(7)}` : "      —       —       —");
+const fmt = (s?: Stats) =>
+  s ? `${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${s.opsPerSec.toFixed(0).padStart(7)} ${s.cpuMs.toFixed(3).padStart(6)}` : "      —       —       —      —";
 
 const secrets = await createSecrets(generateSecretKey());
 const rows: Row[] = [];
@@ -163,10 +170,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${"operation".padEnd(52)}  MariaDB: p50 ms  p99 ms   ops/s   SQLite: p50 ms  p99 ms   ops/s   ops/s ratio M/S`);
+console.log(`\n${"".padEnd(52)}  ${"MariaDB".padEnd(30)}  ${"SQLite".padEnd(30)}`);
+console.log(`${"operation".padEnd(52)}   p50 ms  p99 ms   ops/s cpu/op   p50 ms  p99 ms   ops/s cpu/op  ops/s M/S`);
 for (const r of rows) {
   const ratio = r.mariadb && r.sqlite ? (r.mariadb.opsPerSec / r.sqlite.opsPerSec).toFixed(2) : "—";
-  console.log(`${r.name.padEnd(52)}  ${fmt(r.mariadb)}          ${fmt(r.sqlite)}   ${ratio}`);
+  console.log(`${r.name.padEnd(52)}  ${fmt(r.mariadb)}  ${fmt(r.sqlite)}  ${ratio.padStart(8)}`);
 }
 const worst = rows.filter((r) => r.name.startsWith("list") && r.name.endsWith("32 callers")).map((r) => r.mariadb?.p99 ?? Number.NaN);
 console.log(`\nTarget: p99 < 5 ms per listing page on MariaDB with 32 callers → worst p99 ${Math.max(...worst).toFixed(2)} ms: ${Math.max(...worst) < 5 ? "met" : "NOT met"}`);
