@@ -104,7 +104,7 @@ describeEngine("docker backend on a real engine", () => {
     }
   });
 
-  it("refuses a dataset whose real path leaves the data root (symlink trick), leaving nothing behind", async () => {
+  it("refuses mounts whose real path leaves their root (symlink tricks), creating nothing outside and leaving nothing behind", async () => {
     await symlink("/etc", join(root, "data", "escape"));
     const backend = await backendWith({ volumes: { data: join(root, "data") } });
     const mounts: WorkloadMount[] = [
@@ -113,6 +113,17 @@ describeEngine("docker backend on a real engine", () => {
     const spec = busyboxSpec({ mounts });
     await expect(backend.start(spec, { signal: never() })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await countLabelled(spec.labels)).toBe(0);
+    // An output folder below a symlink that leaves the root: refused before anything is created out there.
+    const outside = await mkdtemp(join(tmpdir(), "calipso-docker-outside-"));
+    await symlink(outside, join(root, "output", "escape"));
+    const writer = await backendWith({ volumes: { output: join(root, "output") } });
+    const out: WorkloadMount[] = [
+      { kind: "output", volume: "output", subPath: "escape/alice", hostPath: join(root, "output", "escape/alice"), target: "/output", readOnly: false },
+    ];
+    const spec2 = busyboxSpec({ mounts: out });
+    await expect(writer.start(spec2, { signal: never() })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(stat(join(outside, "alice"))).rejects.toMatchObject({ code: "ENOENT" });
+    await rm(outside, { recursive: true, force: true });
   });
 
   it("delivers the secret as a read-only file readable by the workload and deletes it on stop", async () => {

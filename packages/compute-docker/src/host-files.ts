@@ -43,14 +43,18 @@ export async function resolveMount(mount: WorkloadMount, spec: WorkloadSpec, con
   if (root !== undefined && !inside(root, wanted)) {
     throw new AppError("FORBIDDEN", { detail: `${label}: ${mount.subPath} leaves the ${mount.volume} root`, provider: PROVIDER });
   }
+  const escapes = async (path: string) => root !== undefined && !inside(await realpath(root), await realpath(path));
+  const forbidden = () => new AppError("FORBIDDEN", { detail: `${label}: ${mount.subPath} resolves outside the ${mount.volume} root`, provider: PROVIDER });
   if (!(await exists(wanted))) {
     if (readOnly) throw new AppError("NOT_FOUND", { detail: `${label}: ${mount.volume}/${mount.subPath} does not exist`, provider: PROVIDER });
+    // Check the deepest existing ancestor before creating anything: a symlink there must not lead outside.
+    let ancestor = dirname(wanted);
+    while (!(await exists(ancestor)) && ancestor !== dirname(ancestor)) ancestor = dirname(ancestor);
+    if (await escapes(ancestor)) throw forbidden();
     await mkdirOwned(wanted, root ?? dirname(wanted), spec.user, config.outputMode);
   }
   const real = await realpath(wanted);
-  if (root !== undefined && !inside(await realpath(root), real)) {
-    throw new AppError("FORBIDDEN", { detail: `${label}: ${mount.subPath} resolves outside the ${mount.volume} root`, provider: PROVIDER });
-  }
+  if (await escapes(wanted)) throw forbidden();
   return { source: real, target: mount.target, readOnly };
 }
 
