@@ -83,6 +83,17 @@ describe("[server/cli] the calipso command", () => {
     expect(a.out.join("")).toMatch(/^FAIL store \(sqlite\): /m);
   });
 
+  it("check names an unreachable Docker socket in words", async () => {
+    const a = io();
+    const file = configFile();
+    writeFileSync(file, readFileSync(file, "utf8").replace("default: { provider: fake }", "default: { provider: docker, config: { socketPath: /tmp/calipso-no-such-docker.sock } }"));
+    expect((await runCli(["check", "--config", file], a.io)).code).toBe(1);
+    const line = a.out.join("").split("\n").find((l) => l.includes("compute.default"))!;
+    expect(line).toMatch(/^FAIL compute\.default \(docker\): /);
+    expect(line).toMatch(/calipso-no-such-docker\.sock|ENOENT|unreachable|not reachable|cannot reach/i);
+    expect(a.out.join("")).toMatch(/^ok\s+store \(memory\)/m);
+  }, 30_000);
+
   it("import loads users, experiments and memberships into the store", async () => {
     const dir = mkdtempSync(join(tmpdir(), "calipso-cli-"));
     const data = join(dir, "data.yaml");
