@@ -36,6 +36,12 @@ Options:
       --users FILE, --experiments FILE, --sessions FILE, --memberships FILE
                       import: CSV files with a header row
   -h, --help          This help
+
+CSV columns for import (header row required):
+  users        username, displayName, email, roles ("user admin"), mayUseOwnResources (true/false)
+  experiments  proposalId, title, abstract, beamline, uid, gid
+  sessions     proposalId, sessionId, number, startsAt, endsAt, datasets ("a/b;c/d")
+  memberships  username, proposalId
 `;
 
 /** What the CLI writes to (injectable for tests). */
