@@ -79,6 +79,20 @@ describe("[server/csrf] cookie-authenticated unsafe requests", () => {
     expect(login.status).toBe(200);
   });
 
+  it("CORS answers only the configured origins, with credentials; others get no CORS headers", async () => {
+    const h = await createHarness({ app: { allowedOrigins: ["https://portal.example.org"] } });
+    const preflight = (origin: string) =>
+      h.app.request("/api/v1/instances", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "x-csrf-token,content-type" } });
+    const ok = await preflight("https://portal.example.org");
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://portal.example.org");
+    expect(ok.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(ok.headers.get("access-control-allow-headers")).toMatch(/x-csrf-token/);
+    const evil = await preflight("https://evil.example");
+    expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+    const plain = await createHarness();
+    expect((await plain.app.request("/api/v1/auth/me", { headers: { origin: "https://portal.example.org" } })).headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("login itself is refused from a foreign origin (login CSRF)", async () => {
     const h = await createHarness();
     const res = await h.app.request("/api/v1/auth/login", {

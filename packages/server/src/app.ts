@@ -1,5 +1,6 @@
 /** @module `createApp()`: the Calipso REST API as a web-standard OpenAPIHono app. */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import { AppError } from "@calipso/core";
 import type { Calipso } from "@calipso/core";
 import type { RouteDeps } from "./deps.ts";
@@ -48,6 +49,21 @@ export function createApp(calipso: Calipso, options: AppOptions & { signal?: Abo
   };
 
   app.use("*", requestContext(o));
+  if (o.allowedOrigins?.length) {
+    // Front ends on the configured origins may call the API with the session cookie (CSRF checks still apply).
+    const origins = [...o.allowedOrigins];
+    app.use(
+      "/api/v1/*",
+      cors({
+        origin: (origin) => (origins.includes(origin) ? origin : null),
+        credentials: true,
+        allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE"],
+        allowHeaders: ["content-type", "authorization", "x-csrf-token", "x-request-id"],
+        exposeHeaders: ["x-request-id", "retry-after", "location"],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use("/api/v1/*", authenticate(calipso, o));
   app.use("/api/v1/*", csrfProtection(deps.csrf, { publicUrl: o.publicUrl, allowed: o.allowedOrigins }));
 

@@ -27,7 +27,7 @@ export const ServerSchema = z
     secureCookies: z.boolean().default(true).describe("Mark cookies Secure (HTTPS only); set false only for plain-HTTP development"),
     cookieName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default("calipso_session").describe("Name of the session cookie"),
     sessionTtlSec: z.number().int().min(60).max(30 * 86_400).default(8 * 3600).describe("Session lifetime; each request slides it"),
-    allowedOrigins: z.array(z.url()).default([]).describe("Further origins allowed to send cookie-authenticated unsafe requests"),
+    allowedOrigins: z.array(z.url()).default([]).describe("Origins of front ends on other hosts that may call the API with the session cookie (CORS with credentials, and the CSRF origin check)"),
     trustedProxies: z.array(z.string().min(1)).default([]).describe("Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed, and which may send federated-login attributes"),
     federatedHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)).default([]).describe("Request headers that carry federated-login attributes (set by the trusted proxy)"),
     loginRateLimit: z
