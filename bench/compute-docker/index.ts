@@ -159,7 +159,7 @@ console.log(`(c) adapter start() -> running + TCP-ready       median ${f(median(
 console.log(`median per-launch ratio c/a ${ratio(adapterMs, bareMs).toFixed(3)}   overhead c-a ${f(diff(adapterMs, bareMs))} ms`);
 console.log(`median per-launch ratio c/b ${ratio(adapterMs, readyMs).toFixed(3)}   overhead c-b ${f(diff(adapterMs, readyMs))} ms`);
 
-for (const which of ["bare", "ready", "adapter"] as const) {
+for (const which of ["adapter", "bare", "ready"] as const) {
   const t0 = performance.now();
   const results = await Promise.all(
     Array.from({ length: N }, async () => {
@@ -173,5 +173,7 @@ for (const which of ["bare", "ready", "adapter"] as const) {
     `${N} concurrent ${which.padEnd(7)}  total ${f(total)} ms   per launch p50 ${f(pct(each, 50))} ms   p99 ${f(pct(each, 99))} ms`,
   );
   await cleanup();
+  // Let the engine finish tearing down (conmon exit, network clean-up) before the next phase.
+  await new Promise((r) => setTimeout(r, 3000));
 }
 await backend.dispose?.();
