@@ -13,7 +13,8 @@ import { importData, readImportFile } from "./import.ts";
 import { readImportCsv } from "./import-csv.ts";
 import { createLogger } from "./logger.ts";
 import { startServer } from "./serve.ts";
-import type { RunningServer } from "./serve.ts";
+import { checkWorkers, isClusterWorker, startCluster } from "./cluster.ts";
+import type { Serving } from "./cluster.ts";
 
 export const USAGE = `Usage: calipso <command> [options]
 
@@ -87,25 +88,39 @@ async function loadFromArgs(values: ReturnType<typeof parse>["values"], io: CliI
 }
 
 /** Starts `serve` and returns the running server (the caller decides about signals). */
-export async function serveCommand(values: ReturnType<typeof parse>["values"], io: CliIo): Promise<{ running: RunningServer; logger: Logger }> {
+export async function serveCommand(values: ReturnType<typeof parse>["values"], io: CliIo): Promise<{ running: Serving; logger: Logger }> {
   const boot = createLogger(io.env["CALIPSO_LOG_LEVEL"] ?? "info");
   const loaded = await loadFromArgs(values, io, boot.logger);
   const { logger } = createLogger(loaded.config.log.level);
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new AppError("INVALID_CONFIG", { detail: `--port: not a port: ${values.port}` });
-  const running = await startServer(loaded, { logger, ...(port !== undefined ? { port } : {}), ...(values.host ? { host: values.host } : {}) });
-  logger.info("listening", { url: running.url });
-  const lines = [`Calipso is listening on ${running.url}`, `  API docs:  ${running.url}/api/docs`, `  OpenAPI:   ${running.url}/api/openapi.json`];
-  if (values.demo) {
-    lines.push("  Demo logins (POST /api/v1/auth/login):");
-    for (const l of DEMO_LOGINS) lines.push(`    ${l.username.padEnd(6)} / ${l.password.padEnd(11)} ${l.note}`);
+  const listen = { ...(port !== undefined ? { port } : {}), ...(values.host ? { host: values.host } : {}) };
+  if (loaded.config.server.workers > 1 && !isClusterWorker()) {
+    // The primary only forks; each worker runs this same command and serves.
+    const running = await startCluster(loaded, logger);
+    io.err(`${banner(running.url, values.demo === true)}  (${loaded.config.server.workers} worker processes)\n`);
+    return { running, logger };
   }
-  io.err(`${lines.join("\n")}\n`);
+  checkWorkers(loaded);
+  const running = await startServer(loaded, { logger, ...listen });
+  logger.info("listening", { url: running.url });
+  if (isClusterWorker()) return { running, logger };
+  io.err(`${banner(running.url, values.demo === true)}\n`);
   return { running, logger };
 }
 
+/** The start message: URL, docs, and the demo logins. */
+function banner(url: string, demo: boolean): string {
+  const lines = [`Calipso is listening on ${url}`, `  API docs:  ${url}/api/docs`, `  OpenAPI:   ${url}/api/openapi.json`];
+  if (demo) {
+    lines.push("  Demo logins (POST /api/v1/auth/login):");
+    for (const l of DEMO_LOGINS) lines.push(`    ${l.username.padEnd(6)} / ${l.password.padEnd(11)} ${l.note}`);
+  }
+  return lines.join("\n");
+}
+
 /** Runs one CLI invocation; resolves to the exit code (serve resolves once the server is up: 0). */
-export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<{ code: number; server?: RunningServer }> {
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<{ code: number; server?: Serving }> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -31,4 +31,6 @@ export type { DemoOptions } from "./demo.ts";
 export { mountTunnel } from "./tunnel.ts";
 export type { MountedTunnel } from "./tunnel.ts";
 export { startBackgroundLoop } from "./background.ts";
+export { checkWorkers, startCluster } from "./cluster.ts";
+export type { Serving } from "./cluster.ts";
 export type { BackgroundLoop } from "./background.ts";

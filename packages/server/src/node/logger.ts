@@ -32,7 +32,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   const p = pino(
     {
       level,
-      base: { service: "calipso" },
+      base: { service: "calipso", pid: process.pid },
       redact: { paths: REDACT, censor: "[redacted]" },
       mixin: () => {
         const reqId = requestIds.getStore();

@@ -41,6 +41,7 @@ export const ServerSchema = z
     metrics: z.boolean().default(true).describe("Serve Prometheus metrics at /metrics"),
     afterLoginUrl: z.string().min(1).default("/").describe("Where the browser goes after an OpenID Connect login"),
     shutdownGraceSec: z.number().int().min(0).max(600).default(10).describe("How long SIGTERM waits for in-flight requests"),
+    workers: z.number().int().min(1).max(64).default(1).describe("Processes serving the API on the same port (node:cluster); more than 1 needs a store shared between processes (mysql)"),
   })
   .describe("HTTP listener, cookies and request security");
 
