@@ -8,14 +8,16 @@
  * - GET /api/v1/experiments?page=1&search=beam   (page 1 of a search)
  * - GET /api/v1/instances                         (the user's instances)
  * Every request authenticates the session (hash lookup + sliding expiry) and authorises.
- * Prints requests/s, p50/p99 latency and non-2xx counts; and MariaDB/SQLite ratios.
+ * Then the same MariaDB data served by the real `calipso serve` with `server.workers: BENCH_WORKERS` (default 2)
+ * processes sharing the port (node:cluster).
+ * Prints requests/s, p50/p99 latency and non-2xx counts; and MariaDB/SQLite and workers/one-process ratios.
  *
  * Run (under the Node.js that built better-sqlite3):
  *   node --conditions=@calipso/source --import tsx bench/api/index.ts
- * Env: BENCH_ONLY (sqlite|mariadb), BENCH_SECONDS, CALIPSO_TEST_MYSQL_HOST / _PORT (default 127.0.0.1:3306, root, no password).
+ * Env: BENCH_ONLY (sqlite|mariadb), BENCH_SECONDS, BENCH_WORKERS (1: skip the workers run), CALIPSO_TEST_MYSQL_HOST / _PORT (default 127.0.0.1:3306, root, no password).
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,6 +36,11 @@ const ONLY = process.env["BENCH_ONLY"];
 const MYSQL = { host: process.env["CALIPSO_TEST_MYSQL_HOST"] ?? "127.0.0.1", port: Number(process.env["CALIPSO_TEST_MYSQL_PORT"] ?? 3306), user: "root", password: "" };
 const AUTOCANNON = new URL("../../node_modules/autocannon/autocannon.js", import.meta.url).pathname;
 const run = promisify(execFile);
+const WORKERS = Number(process.env["BENCH_WORKERS"] ?? 2);
+const ENDPOINTS = [
+  ["GET /api/v1/experiments?page=1&search=beam", "/api/v1/experiments?page=1&search=beam"],
+  ["GET /api/v1/instances", "/api/v1/instances"],
+] as const;
 
 interface Result {
   rps: number;
@@ -45,8 +52,8 @@ interface Result {
 
 const BEAMLINES = ["BL04-MSPD", "BL11-NCD", "BL13-XALOC", "BL22-CLAESS", "BL29-BOREAS"];
 
-async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecrets>>) {
-  const experiments = Array.from({ length: 200 }, (_, i) => ({
+function benchExperiments() {
+  return Array.from({ length: 200 }, (_, i) => ({
     proposalId: `P${String(i).padStart(4, "0")}`,
     title: `${i % 3 === 0 ? "Beamtime" : "Study"} ${i}: ${["strain", "oxidation", "aggregation", "diffusion"][i % 4]} under load`,
     beamline: BEAMLINES[i % BEAMLINES.length]!,
@@ -56,6 +63,10 @@ async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecre
       { id: "s2", startsAt: new Date(Date.UTC(2026, i % 12, 15)).toISOString(), datasets: [{ path: `P${i}/s2` }] },
     ],
   }));
+}
+
+async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecrets>>) {
+  const experiments = benchExperiments();
   const auth = await createFakeAuth({ users: [{ username: "alice", password: "alice-pw", mayUseOwnResources: true }, { username: "bob", password: "bob-pw" }] });
   const source = await createFakeExperiments({ experiments });
   const compute = await createFakeCompute();
@@ -102,10 +113,7 @@ async function bench(name: string, store: Store): Promise<Record<string, Result>
   const page = (await probe.json()) as { total: number; items: unknown[] };
   console.log(`${name}: search 'beam' → ${page.total} experiments, page of ${page.items.length}`);
   const results: Record<string, Result> = {};
-  for (const [label, path] of [
-    ["GET /api/v1/experiments?page=1&search=beam", "/api/v1/experiments?page=1&search=beam"],
-    ["GET /api/v1/instances", "/api/v1/instances"],
-  ] as const) {
+  for (const [label, path] of ENDPOINTS) {
     await load(`${base}${path}`, cookie).catch(() => undefined); // warm-up (JIT, caches), 1 run discarded
     results[label] = await load(`${base}${path}`, cookie);
     const r = results[label]!;
@@ -114,6 +122,55 @@ async function bench(name: string, store: Store): Promise<Record<string, Result>
   server.close();
   await calipso.dispose();
   return results;
+}
+
+/** The same data served by `calipso serve` with `server.workers` processes (node:cluster) on the MariaDB database. */
+async function benchWorkers(database: string): Promise<Record<string, Result>> {
+  const dir = mkdtempSync(join(tmpdir(), "calipso-bench-workers-"));
+  const file = join(dir, "calipso.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      secretKey: generateSecretKey(),
+      server: { port: 0, secureCookies: false, workers: WORKERS, metrics: false },
+      store: { provider: "mysql", config: { ...MYSQL, database, poolSize: 16 } },
+      auth: { provider: "fake", config: { users: [{ username: "alice", password: "alice-pw", mayUseOwnResources: true }] } },
+      experiments: { provider: "fake", name: "bench", cacheTtlSec: 86_400, config: { experiments: benchExperiments() } },
+      compute: { default: { provider: "fake" } },
+      mounts: { dataRoot: "/srv/data", outputRoot: join(dir, "out") },
+      background: { reconcileIntervalSec: 0, reapIntervalSec: 0 },
+      log: { level: "warn" },
+    }),
+  );
+  const bin = new URL("../../packages/server/src/node/bin.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--conditions=@calipso/source", "--import", "tsx", bin, "serve", "--config", file], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr!.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/[^\s]+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`calipso serve exited with ${code}: ${err}`)));
+    });
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "alice", password: "alice-pw" }) });
+    const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+    const name = `MariaDB, ${WORKERS} workers`;
+    const results: Record<string, Result> = {};
+    for (const [label, path] of ENDPOINTS) {
+      await load(`${base}${path}`, cookie).catch(() => undefined);
+      results[label] = await load(`${base}${path}`, cookie);
+      const r = results[label]!;
+      console.log(`${name} ${label.padEnd(44)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+    }
+    return results;
+  } finally {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const all: Record<string, Record<string, Result>> = {};
@@ -140,6 +197,7 @@ if (ONLY !== "sqlite") {
     const store = await createSqlStore({ dialect: "mysql", ...MYSQL, database, migrate: true, poolSize: 16 });
     try {
       all["MariaDB"] = await bench("MariaDB", store);
+      if (WORKERS > 1) all[`MariaDB, ${WORKERS} workers`] = await benchWorkers(database);
     } finally {
       await store.close();
       await admin.query(`DROP DATABASE ${database}`);
@@ -147,11 +205,14 @@ if (ONLY !== "sqlite") {
     }
   }
 }
-if (all["SQLite"] && all["MariaDB"]) {
-  console.log("\nMariaDB / SQLite");
-  for (const label of Object.keys(all["SQLite"])) {
-    const s = all["SQLite"][label]!;
-    const m = all["MariaDB"][label]!;
-    console.log(`${label.padEnd(44)} req/s ×${(m.rps / s.rps).toFixed(2)}  p99 ×${(m.p99 / s.p99).toFixed(2)}`);
+const ratio = (a: string, b: string) => {
+  if (!all[a] || !all[b]) return;
+  console.log(`\n${a} / ${b}`);
+  for (const label of Object.keys(all[b]!)) {
+    const x = all[a]![label]!;
+    const y = all[b]![label]!;
+    console.log(`${label.padEnd(44)} req/s ×${(x.rps / y.rps).toFixed(2)}  p99 ×${(x.p99 / y.p99).toFixed(2)}`);
   }
-}
+};
+ratio("MariaDB", "SQLite");
+ratio(`MariaDB, ${WORKERS} workers`, "MariaDB");
