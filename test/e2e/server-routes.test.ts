@@ -2,6 +2,7 @@
  * End-to-end tests of every route of the REST API through `app.request` (no port), over core's
  * test Calipso (memory store, fake providers): happy paths and the 401/403/404/409/422 answers.
  */
+import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "./server-harness.ts";
 
@@ -338,5 +339,35 @@ describe("[server/ops] health, readiness, docs, unknown routes", () => {
     expect(r.status).toBe(500);
     expect(JSON.stringify(r.body)).not.toMatch(/secret-db-password|at .*\.ts/);
     expect(r.body.code).toBe("INTERNAL");
+  });
+});
+
+describe("[server/embed] mounted under a path of someone else's Hono app", () => {
+  it("serves the API, the docs and its errors under the mount path", async () => {
+    const parent = new Hono();
+    parent.get("/", (c) => c.text("the facility portal"));
+    parent.route("/calipso", h.app);
+    const login = await parent.request("/calipso/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://localhost" },
+      body: JSON.stringify({ username: "alice", password: "alice-pw" }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    expect((await parent.request("/calipso/api/v1/experiments", { headers: { cookie } })).status).toBe(200);
+    const launch = await parent.request("/calipso/api/v1/instances", {
+      method: "POST",
+      headers: { cookie, origin: "http://localhost", "x-csrf-token": csrfToken, "content-type": "application/json" },
+      body: JSON.stringify({ template: "desk", experimentId: await h.t.experimentId("P1") }),
+    });
+    expect(launch.status).toBe(202);
+    expect(launch.headers.get("location")).toMatch(/^\/calipso\/api\/v1\/instances\//);
+    expect((await parent.request("/calipso/api/docs")).status).toBe(200);
+    expect((await parent.request("/calipso/api/docs/swagger-ui.css")).status).toBe(200);
+    const missing = await parent.request("/calipso/api/v1/instances/nope");
+    expect(missing.headers.get("content-type")).toBe("application/problem+json");
+    expect(await (await parent.request("/")).text()).toBe("the facility portal");
+    await h.t.calipso.idle();
   });
 });
