@@ -11,12 +11,12 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle, checkBundles, collectTestFiles } from "./runtimes/collect.mjs";
 import { runOnWorkerd } from "./runtimes/workerd.mjs";
+import { ensureNode24 } from "./runtimes/node24.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shim = join(root, "scripts/runtimes/vitest-shim.mjs");
@@ -29,7 +29,6 @@ const verbose = args.includes("--verbose");
 const onlyArg = args.find((a, i) => args[i - 1] === "--only" || a.startsWith("--only="));
 const only = onlyArg ? onlyArg.replace(/^--only=/, "").split(",") : null;
 
-const require = createRequire(join(root, "package.json"));
 
 /** The first candidate that is a real executable (npm packages keep a small placeholder until postinstall). */
 function findBinary(candidates) {
@@ -45,20 +44,11 @@ function findBinary(candidates) {
   return null;
 }
 
-function packageDir(name) {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    return null;
-  }
-}
-
 const arch = process.arch === "arm64" ? "arm64" : "x64";
-const node24Dir = packageDir(`node-${process.platform}-${arch}`);
 const runtimes = [
   // The Node that runs this script (20 on the project's machines and CI).
   { name: `node${process.versions.node.split(".")[0]}`, binary: process.execPath, args: (f) => [f] },
-  { name: "node24", binary: node24Dir && findBinary([join(node24Dir, "bin/node")]), args: (f) => [f] },
+  { name: "node24", binary: !only || only.includes("node24") ? ensureNode24(root) : null, args: (f) => [f] },
   {
     name: "deno",
     binary: findBinary(["deno/deno", `@deno/${process.platform}-${arch === "x64" ? "x64" : "arm64"}-glibc/deno`]),
