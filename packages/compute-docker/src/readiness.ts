@@ -114,7 +114,7 @@ export async function waitUntilReady(probe: ReadinessProbe): Promise<void> {
     // The log stream ends when the container exits; a parallel liveness watch reports why.
     const watch = (async () => {
       for (;;) {
-        await sleep(probe.intervalMs * 3, both);
+        await sleep(ALIVE_EVERY_MS, both);
         await probe.alive();
       }
     })();
