@@ -37,6 +37,8 @@ export interface AppOptions {
   readonly clientAddress?: (c: Context<AppEnv>) => string | undefined;
   /** Whether the request's peer (the socket, not a header) is a trusted federated-login proxy. Default: never. */
   readonly fromTrustedProxy?: (c: Context<AppEnv>) => boolean;
+  /** The address of the socket peer (the proxy, for federated logins), as the host sees it. */
+  readonly peerAddress?: (c: Context<AppEnv>) => string | undefined;
   /** Request header names whose values become federated-login attributes (lower-case). */
   readonly federatedHeaders?: readonly string[];
   /** Login rate limits; counts failed attempts in a window. */

@@ -71,6 +71,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions): 
     allowedOrigins: s.allowedOrigins,
     clientAddress: clientAddressResolver(trusted),
     fromTrustedProxy: (c) => trusted(peerAddress(c)),
+    peerAddress,
     federatedHeaders: s.federatedHeaders,
     loginRateLimit: s.loginRateLimit,
     ...(s.docs ? { docsAssets: swaggerUiAssets() } : {}),

@@ -94,7 +94,8 @@ export function authRoutes(d: RouteDeps): void {
   });
 
   d.app.openapi(federated, async (c) => {
-    const address = c.get("clientAddress");
+    // The federated provider checks the peer that sent the attributes (the SP proxy), not the end user.
+    const address = d.options.peerAddress?.(c);
     if (!d.options.fromTrustedProxy?.(c)) {
       throw new AppError("FORBIDDEN", { detail: "Federated login is only accepted from the configured trusted proxies" });
     }
