@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@calipso/core";
 import type { ComputeProgress } from "@calipso/core";
-import { backendWith, busyboxSpec, countLabelled, describeEngine, SOCKET } from "./test-support/engine.ts";
+import { backendWith, busyboxSpec, countLabelled, describeEngine, execIn, SOCKET } from "./test-support/engine.ts";
 import { startSocketProxy } from "./test-support/socket-proxy.ts";
 import type { SocketProxy } from "./test-support/socket-proxy.ts";
 
@@ -85,7 +85,7 @@ describeEngine("docker backend faults on a real engine", () => {
     expect(await countLabelled(late.labels)).toBe(0);
   });
 
-  it("S7: uid or gid 0 is refused unless the template allows root; nothing is created", async () => {
+  it("S7: uid or gid 0 is refused unless the template allows root (nothing is created); with allowRoot, still no capabilities", async () => {
     const backend = await backendWith();
     const spec = busyboxSpec({ user: { uid: 0, gid: 0 } });
     const error = await failure(backend.start(spec, { signal: never() }));
@@ -94,6 +94,14 @@ describeEngine("docker backend faults on a real engine", () => {
     expect(await countLabelled(spec.labels)).toBe(0);
     const gidZero = await failure(backend.start(busyboxSpec({ user: { uid: 1000, gid: 0 } }), { signal: never() }));
     expect(gidZero.code).toBe("FORBIDDEN");
+    // Only an explicit allowRoot runs uid 0, and even then with no capabilities and no-new-privileges.
+    const root = await backend.start(busyboxSpec({ user: { uid: 0, gid: 0 }, allowRoot: true }), { signal: never() });
+    try {
+      const { output } = await execIn(root.handle.id, ["sh", "-c", "id -u; awk '/^CapEff/{print $2}' /proc/self/status"]);
+      expect(output.trim()).toBe("0\n0000000000000000");
+    } finally {
+      await backend.stop(root.handle);
+    }
   });
   // These share one proxy socket that they cut and restore: one at a time.
   describe.sequential("through a proxy socket the test controls", () => {
