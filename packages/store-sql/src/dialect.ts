@@ -14,7 +14,7 @@ import { resolveMysqlConnection } from "./config.ts";
 import type { Database, DbDate } from "./schema.ts";
 
 /** What went wrong in the database, independent of the driver. */
-export type FailureKind = "unavailable" | "retry" | "duplicate" | "missing-reference" | "referenced" | "other";
+export type FailureKind = "unavailable" | "refused" | "retry" | "duplicate" | "missing-reference" | "referenced" | "other";
 
 /** Column types used by the migrations. */
 export interface ColumnTypes {
@@ -70,9 +70,19 @@ const MYSQL_UNAVAILABLE_CODES = new Set([
   "ER_SERVER_SHUTDOWN",
   "ER_CONNECTION_KILLED",
   "ER_QUERY_INTERRUPTED",
+]);
+/** The server refused our connection settings: a configuration problem, not an outage. */
+const MYSQL_REFUSED_CODES = new Set([
   "ER_ACCESS_DENIED_ERROR",
   "ER_DBACCESS_DENIED_ERROR",
   "ER_BAD_DB_ERROR",
+  "HANDSHAKE_NO_SSL_SUPPORT",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 // 1040 too many connections, 1053 shutdown, 1077/1078/1079/1080 shutdown, 1152/1153/1158-1161 network,
 // 1317 query interrupted, 1927 connection killed (MariaDB), 2002/2003/2006/2013 client: cannot connect, gone, lost.
@@ -94,6 +104,7 @@ function classifyMysql(error: unknown): FailureKind {
   if (errno === 1062 || code === "ER_DUP_ENTRY") return "duplicate";
   if (errno === 1452 || code === "ER_NO_REFERENCED_ROW_2" || code === "ER_NO_REFERENCED_ROW") return "missing-reference";
   if (errno === 1451 || code === "ER_ROW_IS_REFERENCED_2" || code === "ER_ROW_IS_REFERENCED") return "referenced";
+  if ((code !== undefined && MYSQL_REFUSED_CODES.has(code)) || errno === 1044 || errno === 1045 || errno === 1049) return "refused";
   if ((code !== undefined && MYSQL_UNAVAILABLE_CODES.has(code)) || (errno !== undefined && MYSQL_UNAVAILABLE_ERRNOS.has(errno)) || fatal === true) {
     return "unavailable";
   }

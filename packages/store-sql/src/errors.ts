@@ -16,6 +16,13 @@ export function toStoreError(error: unknown, kind: FailureKind, provider: string
         message: `store ${provider}: database unavailable`,
         cause: error,
       });
+    case "refused":
+      return new AppError("INVALID_CONFIG", {
+        provider,
+        detail: "The database refused the connection settings: check the user, password, database name and TLS options",
+        message: `store ${provider}: connection settings refused`,
+        cause: error,
+      });
     case "retry":
       return new AppError("PROVIDER_UNAVAILABLE", {
         provider,

@@ -169,4 +169,12 @@ describe.skipIf(gate.skip)(`[mariadb] faults${gate.note}`, () => {
     expect(error.code).toBe("PROVIDER_UNAVAILABLE");
     expect(`${error.detail} ${error.message}`).not.toContain("hunter2");
   });
+
+  it("[store-sql/fault-06] refused settings (unknown user, unknown database, TLS the server lacks) → INVALID_CONFIG naming no value", async () => {
+    for (const settings of [{ user: "calipso_no_such_user", password: "hunter2" }, { database: "calipso_no_such_db" }, { tls: true as const }]) {
+      const error = await failure(createSqlStore({ dialect: "mysql", ...MARIADB, database: dbName, ...settings, connectTimeoutMs: 3000 }));
+      expect(error.code, JSON.stringify(settings)).toBe("INVALID_CONFIG");
+      expect(`${error.detail} ${error.message}`).not.toMatch(/hunter2|calipso_no_such/);
+    }
+  });
 });
