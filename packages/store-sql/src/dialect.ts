@@ -2,9 +2,7 @@
  * @module Everything that differs between MySQL/MariaDB and SQLite, in one place: connection,
  * column types, dates, upserts, transactions and row locks, and how driver errors are classified.
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { AppError } from "@calipso/core";
 import { createPool } from "mysql2";
 import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, Kysely, MysqlDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from "kysely";
@@ -211,18 +209,19 @@ export function createMysql(config: MysqlConfig): { dialect: SqlDialect; db: Kys
 }
 
 /**
- * Opens the database file. When better-sqlite3's addon was built for another Node.js ABI, a copy
- * built for this one is used from `better-sqlite3/build/node-v<ABI>/` (see .ci/setup.d), if present.
+ * Opens the database file. A native addon built for another Node.js (the `ERR_DLOPEN_FAILED` of a
+ * machine whose Node was upgraded after `npm install`) is reported with the fix, not as a crash.
  */
 function openSqlite(file: string): BetterSqlite3.Database {
   try {
     return new BetterSqlite3(file);
   } catch (error) {
     if ((error as { code?: unknown }).code !== "ERR_DLOPEN_FAILED") throw error;
-    const root = dirname(createRequire(import.meta.url).resolve("better-sqlite3/package.json"));
-    const alternative = join(root, "build", `node-v${process.versions.modules}`, "better_sqlite3.node");
-    if (!existsSync(alternative)) throw error;
-    return new BetterSqlite3(file, { nativeBinding: alternative });
+    throw new AppError("INVALID_CONFIG", {
+      provider: "sqlite",
+      detail: `better-sqlite3 was built for another Node.js than ${process.version}: run \`npm rebuild better-sqlite3\``,
+      cause: error,
+    });
   }
 }
 
