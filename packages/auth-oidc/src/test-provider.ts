@@ -22,8 +22,8 @@ export const ACCOUNTS: Record<string, Record<string, unknown>> = {
   "bad user": { preferred_username: "../etc/passwd" },
 };
 
-export async function startOpenIdProvider(options: { idTokenTtlSec?: number } = {}): Promise<TestOpenIdProvider> {
-  const redirectUri = "http://127.0.0.1:9/auth/oidc/callback";
+export async function startOpenIdProvider(options: { idTokenTtlSec?: number; redirectUri?: string } = {}): Promise<TestOpenIdProvider> {
+  const redirectUri = options.redirectUri ?? "http://127.0.0.1:9/auth/oidc/callback";
   const clientId = "calipso-test";
   const clientSecret = "calipso-test-secret-0123456789abcdef";
   const server = createServer();
