@@ -15,10 +15,13 @@ const IdSchema = z.string().min(1).max(128);
 async function sync(ctx: Ctx, actor: User): Promise<void> {
   const { store } = ctx.deps;
   const { source, name } = ctx.deps.experiments;
+  const now = ctx.now();
+  // The actor was read from the store by authentication in this request; a stale copy only costs an extra sync.
+  const fresh = (u: User) => u.experimentsSyncedAt !== undefined && now.getTime() - u.experimentsSyncedAt.getTime() < ctx.cacheTtlMs;
+  if (fresh(actor)) return;
   const user = await store.users.get(actor.id);
   if (!user) throw new AppError("UNAUTHENTICATED", { detail: "Unknown user" });
-  const now = ctx.now();
-  if (user.experimentsSyncedAt && now.getTime() - user.experimentsSyncedAt.getTime() < ctx.cacheTtlMs) return;
+  if (fresh(user)) return;
   let listed: readonly SourceExperiment[];
   try {
     listed = await source.listForUser(user.username);
