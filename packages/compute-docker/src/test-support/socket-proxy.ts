@@ -24,6 +24,7 @@ export async function startSocketProxy(path: string, target: string): Promise<So
   const requests: string[] = [];
   let server: Server | undefined;
   const listen = async () => {
+    if (server) return; // already listening: restore() is idempotent
     await rm(path, { force: true });
     server = createServer((client) => {
       const upstream = createConnection(target);
