@@ -110,6 +110,7 @@ describe("[server/authz-S4] admin routes refuse non-admins and change nothing", 
   const admin: [string, string, unknown?][] = [
     ["GET", "/api/v1/admin/users"],
     ["PUT", "/api/v1/admin/users/{self}/roles", { roles: ["user", "admin"] }],
+    ["PUT", "/api/v1/admin/users/{self}/own-resources", { mayUseOwnResources: true }],
     ["GET", "/api/v1/admin/users/{alice}/quota"],
     ["PUT", "/api/v1/admin/users/{self}/quota", { instances: 100, cpu: 100, memoryMiB: 100000, storageGiB: 100 }],
     ["DELETE", "/api/v1/admin/users/{alice}/quota"],

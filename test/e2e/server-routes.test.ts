@@ -272,6 +272,20 @@ describe("[server/admin] administration", () => {
     expect((await root.json("PUT", "/api/v1/admin/users/unknown/roles", { roles: ["user"] })).status).toBe(404);
   });
 
+  it("grants and withdraws launching without an experiment", async () => {
+    const root = await h.login("root");
+    await h.login("bob"); // users exist from their first login
+    const users = await root.json("GET", "/api/v1/admin/users?search=bob");
+    const bobId = users.body.items.find((u: { username: string }) => u.username === "bob").id;
+    const on = await root.json("PUT", `/api/v1/admin/users/${bobId}/own-resources`, { mayUseOwnResources: true });
+    expect(on.status).toBe(200);
+    expect(on.body).toMatchObject({ username: "bob", mayUseOwnResources: true });
+    const off = await root.json("PUT", `/api/v1/admin/users/${bobId}/own-resources`, { mayUseOwnResources: false });
+    expect(off.body.mayUseOwnResources).toBe(false);
+    expect((await root.json("PUT", `/api/v1/admin/users/${bobId}/own-resources`, { mayUseOwnResources: "yes" })).status).toBe(422);
+    expect((await root.json("PUT", "/api/v1/admin/users/unknown/own-resources", { mayUseOwnResources: true })).status).toBe(404);
+  });
+
   it("creates, replaces and deletes templates", async () => {
     const root = await h.login("root");
     const body = { title: "Terminal", kind: "desktop", image: "term:1", resources: { cpu: 0.5, memoryMiB: 256 } };

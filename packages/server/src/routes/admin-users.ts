@@ -1,4 +1,4 @@
-/** @module Administration of users: listing, roles, quota overrides. Administrators only. */
+/** @module Administration of users: listing, roles, own-resources grant, quota overrides. Administrators only. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RouteDeps } from "../deps.ts";
 import { requireUser } from "../middleware/authenticate.ts";
@@ -28,6 +28,17 @@ const setRoles = createRoute({
   responses: { 200: json(UserView, "The user"), ...errorResponses(401, 403, 404, 409, 422) },
 });
 
+const OwnResourcesBody = z.object({ mayUseOwnResources: z.boolean() }).strict().openapi("SetOwnResourcesRequest");
+
+const setOwnResources = createRoute({
+  method: "put",
+  path: "/api/v1/admin/users/{id}/own-resources",
+  tags,
+  summary: "Allow or forbid a user to launch environments without an experiment",
+  request: { params: IdParamSchema, body: body(OwnResourcesBody) },
+  responses: { 200: json(UserView, "The user"), ...errorResponses(401, 403, 404, 422) },
+});
+
 const quotaRoute = (method: "get" | "put" | "delete") =>
   createRoute({
     method,
@@ -53,6 +64,11 @@ export function adminUserRoutes(d: RouteDeps): void {
     const actor = requireUser(c, { admin: true });
     const roles = [...new Set(["user" as const, ...c.req.valid("json").roles])];
     return c.json(userView(await d.calipso.admin.setRoles(actor, c.req.valid("param").id, roles)), 200);
+  });
+  d.app.openapi(setOwnResources, async (c) => {
+    const actor = requireUser(c, { admin: true });
+    const { mayUseOwnResources } = c.req.valid("json");
+    return c.json(userView(await d.calipso.admin.setMayUseOwnResources(actor, c.req.valid("param").id, mayUseOwnResources)), 200);
   });
   d.app.openapi(quotaRoute("get"), async (c) => {
     const actor = requireUser(c, { admin: true });
