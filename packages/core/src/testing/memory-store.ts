@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { defineProvider } from "../provider.ts";
-import { experimentStartsAt } from "../domain/experiment.ts";
-import type { Experiment, ExperimentListItem, ExperimentQuery, Page, SourceExperiment } from "../domain/experiment.ts";
+import type { Experiment, ExperimentQuery, SourceExperiment } from "../domain/experiment.ts";
 import { ACTIVE_STATES } from "../domain/instance.ts";
 import type { Instance } from "../domain/instance.ts";
 import { EMPTY_USAGE, addUsage, exceededLimit } from "../domain/quota.ts";
@@ -19,6 +18,7 @@ import type { Identity, Role, User } from "../domain/user.ts";
 import type { InstancePatch, Store } from "../ports/store.ts";
 import { createId } from "../tokens.ts";
 import { KeyedMutex } from "../util/mutex.ts";
+import { contains, page, queryExperiments } from "./memory-query.ts";
 
 /** The maps behind a memory store. Keys of pair maps are `a\u0000b`. */
 interface State {
@@ -39,16 +39,6 @@ interface State {
 type Undo = () => void;
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
 const clone = <T>(value: T): T => structuredClone(value);
-
-function page<T>(items: readonly T[], query: { page?: number | undefined; pageSize?: number | undefined }): Page<T> {
-  const p = Math.max(1, Math.floor(query.page ?? 1));
-  const size = Math.max(1, Math.min(1000, Math.floor(query.pageSize ?? 20)));
-  return { items: items.slice((p - 1) * size, p * size), total: items.length, page: p, pageSize: size };
-}
-
-function contains(haystack: string | undefined, needle: string): boolean {
-  return haystack !== undefined && haystack.toLowerCase().includes(needle);
-}
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -267,28 +257,13 @@ function build(state: State, shared: Shared, journal: Undo[] | undefined): Memor
       },
       async listForUser(userId, query: ExperimentQuery) {
         open();
-        const s = query.search?.toLowerCase();
-        const items: ExperimentListItem[] = [];
-        for (const e of state.experiments.values()) {
-          if (!state.memberships.has(pair(userId, e.id))) continue;
-          // Favourites are keyed by (this user, experiment): another member's favourite never shows here (seed bug B8).
-          const favourite = state.favourites.has(pair(userId, e.id));
-          if (query.favouritesOnly && !favourite) continue;
-          if (s && !contains(e.proposalId, s) && !contains(e.title, s) && !contains(e.beamline, s)) continue;
-          items.push({ ...e, favourite });
-        }
-        const dir = query.order === "asc" ? 1 : -1;
-        const key = (e: Experiment): string | number | undefined =>
-          query.sort === "startsAt" ? experimentStartsAt(e)?.getTime() : query.sort === "beamline" ? e.beamline : e[query.sort];
-        items.sort((a, b) => {
-          const ka = key(a);
-          const kb = key(b);
-          if (ka === undefined && kb !== undefined) return 1;
-          if (kb === undefined && ka !== undefined) return -1;
-          if (ka !== undefined && kb !== undefined && ka !== kb) return (ka < kb ? -1 : 1) * dir;
-          return a.proposalId.localeCompare(b.proposalId);
-        });
-        return clone(page(items, query));
+        return clone(
+          queryExperiments(state.experiments.values(), query, {
+            isMember: (id) => state.memberships.has(pair(userId, id)),
+            // Favourites are keyed by (this user, experiment): another member's favourite never shows here (seed bug B8).
+            isFavourite: (id) => state.favourites.has(pair(userId, id)),
+          }),
+        );
       },
       async isMember(userId, experimentId) {
         open();
