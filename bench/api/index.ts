@@ -10,7 +10,14 @@
  * Every request authenticates the session (hash lookup + sliding expiry) and authorises.
  * Then the same MariaDB data served by the real `calipso serve` with `server.workers: BENCH_WORKERS` (default 2)
  * processes sharing the port (node:cluster).
- * Prints requests/s, p50/p99 latency and non-2xx counts; and MariaDB/SQLite and workers/one-process ratios.
+ * On MariaDB, after seeding and before Calipso's runs, the machine's floor (./floor.ts): a bare Hono app
+ * (no Calipso) on @hono/node-server, 127.0.0.1, with its own mysql2 pool of 16, driven by the same autocannon
+ * load (64 connections, BENCH_SECONDS, warm-up discarded):
+ * - GET /floor/hello       → {"ok":true} (HTTP + JSON only)
+ * - GET /floor/one-query   → one query per request: the same user's instances (`select * from instances
+ *                            where owner = ?`) as JSON — what /api/v1/instances must do at the least.
+ * Prints requests/s, p50/p99 latency and non-2xx counts; MariaDB/SQLite and workers/one-process ratios; and
+ * each MariaDB endpoint's req/s and p99 as a ratio of the floor's one-query route (Calipso/floor).
  *
  * Run (under the Node.js that built better-sqlite3):
  *   node --conditions=@calipso/source --import tsx bench/api/index.ts
@@ -30,6 +37,7 @@ import type { Instance, Store } from "@calipso/core";
 import { createFakeAuth, createFakeCompute, createFakeExperiments } from "@calipso/core/testing";
 import { createApp } from "@calipso/server";
 import { createSqlStore } from "@calipso/store-sql";
+import { startFloorServer } from "./floor.ts";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
 const ONLY = process.env["BENCH_ONLY"];
@@ -92,7 +100,7 @@ async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecre
       await store.instances.update(instance.id, ["pending"], { state: "running", startedAt: now });
     }
   }
-  return { calipso, cookie: `calipso_session=${alice.token}` };
+  return { calipso, cookie: `calipso_session=${alice.token}`, owner: alice.user.id };
 }
 
 async function load(url: string, cookie: string): Promise<Result> {
@@ -101,9 +109,14 @@ async function load(url: string, cookie: string): Promise<Result> {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 
-async function bench(name: string, store: Store): Promise<Record<string, Result>> {
+const line = (name: string, label: string, r: Result) =>
+  console.log(`${name.padEnd(8)} ${label.padEnd(44)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+
+/** Seeds `store`, runs `beforeLoad` (given alice's id and cookie) and then loads Calipso's endpoints. */
+async function bench(name: string, store: Store, beforeLoad?: (owner: string, cookie: string) => Promise<void>): Promise<Record<string, Result>> {
   const secrets = await createSecrets(generateSecretKey());
-  const { calipso, cookie } = await seed(store, secrets);
+  const { calipso, cookie, owner } = await seed(store, secrets);
+  if (beforeLoad) await beforeLoad(owner, cookie);
   const app = createApp(calipso, { cookie: { secure: false } });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s as Server)) as Server;
@@ -116,8 +129,7 @@ async function bench(name: string, store: Store): Promise<Record<string, Result>
   for (const [label, path] of ENDPOINTS) {
     await load(`${base}${path}`, cookie).catch(() => undefined); // warm-up (JIT, caches), 1 run discarded
     results[label] = await load(`${base}${path}`, cookie);
-    const r = results[label]!;
-    console.log(`${name.padEnd(8)} ${label.padEnd(44)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+    line(name, label, results[label]!);
   }
   server.close();
   await calipso.dispose();
@@ -173,7 +185,26 @@ async function benchWorkers(database: string): Promise<Record<string, Result>> {
   }
 }
 
+/** The bare Hono floor on the seeded MariaDB database, loaded like Calipso's endpoints. */
+async function benchFloor(database: string, owner: string, cookie: string): Promise<Record<string, Result>> {
+  const floor = await startFloorServer(MYSQL, database, owner);
+  try {
+    const rows = (await (await fetch(`${floor.base}/floor/one-query`)).json()) as unknown[];
+    console.log(`Floor: one-query → ${rows.length} instances`);
+    const results: Record<string, Result> = {};
+    for (const path of ["/floor/hello", "/floor/one-query"]) {
+      await load(`${floor.base}${path}`, cookie).catch(() => undefined); // warm-up, discarded
+      results[`GET ${path}`] = await load(`${floor.base}${path}`, cookie);
+      line("Floor", `GET ${path}`, results[`GET ${path}`]!);
+    }
+    return results;
+  } finally {
+    await floor.close();
+  }
+}
+
 const all: Record<string, Record<string, Result>> = {};
+let floor: Record<string, Result> | undefined;
 if (ONLY !== "mariadb") {
   const dir = mkdtempSync(join(tmpdir(), "calipso-bench-api-"));
   const store = await createSqlStore({ dialect: "sqlite", file: join(dir, "bench.db"), migrate: true });
@@ -196,7 +227,9 @@ if (ONLY !== "sqlite") {
     await admin.query(`CREATE DATABASE ${database}`);
     const store = await createSqlStore({ dialect: "mysql", ...MYSQL, database, migrate: true, poolSize: 16 });
     try {
-      all["MariaDB"] = await bench("MariaDB", store);
+      all["MariaDB"] = await bench("MariaDB", store, async (owner, cookie) => {
+        floor = await benchFloor(database, owner, cookie);
+      });
       if (WORKERS > 1) all[`MariaDB, ${WORKERS} workers`] = await benchWorkers(database);
     } finally {
       await store.close();
@@ -216,3 +249,12 @@ const ratio = (a: string, b: string) => {
 };
 ratio("MariaDB", "SQLite");
 ratio(`MariaDB, ${WORKERS} workers`, "MariaDB");
+const oneQuery = floor?.["GET /floor/one-query"];
+if (oneQuery) {
+  console.log(`\nCalipso / floor (bare Hono + one mysql2 query, ${Math.round(oneQuery.rps)} req/s, p99 ${oneQuery.p99} ms)`);
+  for (const name of ["MariaDB", `MariaDB, ${WORKERS} workers`]) {
+    for (const [label, r] of Object.entries(all[name] ?? {})) {
+      console.log(`${`${name}: ${label}`.padEnd(64)} req/s ×${(r.rps / oneQuery.rps).toFixed(2)}  p99 ×${(r.p99 / oneQuery.p99).toFixed(2)}`);
+    }
+  }
+}

@@ -8,7 +8,15 @@
  *   process's CPU time per call), after an unreported warm-up;
  * - quota admission: 32 concurrent callers admitting for distinct users, and for one user (every
  *   admission contends for the same row lock).
- * It prints MariaDB/SQLite ratios. MariaDB gets its own `calipso_bench_<random>` database, dropped at
+ * Beside them, in the same run on the same seeded database, the machine's floor (./floor.ts), measured
+ * the same way at 1 and 32 callers, after a warm-up:
+ * - floor A: `select 1` through a bare driver (mysql2 pool of 16 connections, as the store's; or
+ *   better-sqlite3 on the store's file) — one round trip and nothing else;
+ * - floor B: the store's page-1 listing written as SQL by hand (the same deferred join over
+ *   memberships ⨝ experiments ⟕ favourites, starts_at desc, 20 rows, count(*) over()) sent to the bare
+ *   driver — Calipso's listing work without its layers.
+ * It prints MariaDB/SQLite ratios, each Calipso listing row's ops/s as a ratio of floor B at the same
+ * number of callers ("calipso/bare"), and whether floors A and B themselves meet the p99 target. MariaDB gets its own `calipso_bench_<random>` database, dropped at
  * the end; SQLite a file in a temporary folder.
  *
  * Run: node --conditions=@calipso/source --import tsx bench/store/index.ts
@@ -23,6 +31,8 @@ import { createConnection } from "mysql2/promise";
 import { createId, createSecrets, generateSecretKey } from "@calipso/core";
 import type { ExperimentQuery, Instance, SourceExperiment, Store } from "@calipso/core";
 import { createSqlStore } from "@calipso/store-sql";
+import { createMysqlFloor, createSqliteFloor } from "./floor.ts";
+import type { Floor } from "./floor.ts";
 
 const USERS = 1000;
 const EXPERIMENTS = 10_000;
@@ -104,10 +114,38 @@ async function seed(store: Store, concurrency: number): Promise<string[]> {
 
 type Row = { name: string; mariadb?: Stats; sqlite?: Stats };
 
-async function runOn(name: "mariadb" | "sqlite", store: Store, rows: Row[]): Promise<void> {
+const FLOOR_A = "floor A: bare select 1";
+const FLOOR_B = "floor B: bare listing SQL (page 1)";
+const callers = (n: number) => `${n} caller${n > 1 ? "s" : ""}`;
+
+function record(rows: Row[], key: string, name: "mariadb" | "sqlite", stats: Stats): void {
+  const row = rows.find((r) => r.name === key) ?? rows[rows.push({ name: key }) - 1]!;
+  row[name] = stats;
+}
+
+/** Floors A and B on the seeded database, at 1 and 32 callers, each after an unreported warm-up. */
+async function measureFloor(name: "mariadb" | "sqlite", floor: Floor, users: string[], rows: Row[]): Promise<void> {
+  const sample = await floor.listPage(users[0]!);
+  if (sample.length !== 20) throw new Error(`floor B: ${sample.length} rows instead of 20, it would not measure the listing`);
+  for (const [label, fn] of [
+    [FLOOR_A, () => floor.selectOne()],
+    [FLOOR_B, (i: number) => floor.listPage(users[(i * 7919) % USERS]!)],
+  ] as const) {
+    await measure(Math.min(500, CALLS), 8, (i) => fn(i * 104_729)); // warm-up, not reported
+    for (const concurrency of [1, 32]) record(rows, `${label}, ${callers(concurrency)}`, name, await measure(CALLS, concurrency, fn));
+  }
+}
+
+async function runOn(name: "mariadb" | "sqlite", store: Store, floor: () => Floor, rows: Row[]): Promise<void> {
   const t0 = performance.now();
   const users = await seed(store, name === "mariadb" ? 8 : 1);
   console.log(`${name}: seeded ${USERS} users, ${EXPERIMENTS} experiments, ${USERS * PER_USER} memberships in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const bare = floor();
+  try {
+    await measureFloor(name, bare, users, rows);
+  } finally {
+    await bare.close();
+  }
   const base: ExperimentQuery = { page: 1, pageSize: 20, sort: "startsAt", order: "desc", favouritesOnly: false };
   const queries: [string, ExperimentQuery][] = [
     ["list page 1", base],
@@ -121,9 +159,7 @@ async function runOn(name: "mariadb" | "sqlite", store: Store, rows: Row[]): Pro
     await measure(Math.min(500, CALLS), 8, (i) => store.experiments.listForUser(users[(i * 104_729) % USERS]!, q)); // warm-up, not reported
     for (const concurrency of [1, 32]) {
       const stats = await measure(CALLS, concurrency, (i) => store.experiments.listForUser(users[(i * 7919) % USERS]!, q));
-      const key = `${label}, ${concurrency} caller${concurrency > 1 ? "s" : ""}`;
-      const row = rows.find((r) => r.name === key) ?? rows[rows.push({ name: key }) - 1]!;
-      row[name] = stats;
+      record(rows, `${label}, ${callers(concurrency)}`, name, stats);
     }
   }
   const limits = { instances: 1_000_000, cpu: 1_000_000, memoryMiB: 1_000_000_000, storageGiB: 1_000_000 };
@@ -133,10 +169,7 @@ async function runOn(name: "mariadb" | "sqlite", store: Store, rows: Row[]): Pro
   for (const [key, stats] of [
     ["admission, 32 callers, distinct users", admitDistinct],
     ["admission, 32 callers, one user (same row lock)", admitOne],
-  ] as const) {
-    const row = rows.find((r) => r.name === key) ?? rows[rows.push({ name: key }) - 1]!;
-    row[name] = stats;
-  }
+  ] as const) record(rows, key, name, stats);
 }
 
 const fmt = (s?: Stats) =>
@@ -154,12 +187,12 @@ try {
   if (admin && ONLY !== "sqlite") {
     await admin.query(`create database \`${dbName}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
     const maria = await createSqlStore({ dialect: "mysql", ...MYSQL, database: dbName, migrate: true, poolSize: 16, secrets });
-    await runOn("mariadb", maria, rows);
+    await runOn("mariadb", maria, () => createMysqlFloor(MYSQL, dbName, 16), rows);
     await maria.close();
   }
   if (ONLY !== "mariadb") {
     const lite = await createSqlStore({ dialect: "sqlite", file: join(dir, "bench.db"), secrets });
-    await runOn("sqlite", lite, rows);
+    await runOn("sqlite", lite, () => createSqliteFloor(join(dir, "bench.db")), rows);
     await lite.close();
   }
 } finally {
@@ -176,5 +209,15 @@ for (const r of rows) {
   const ratio = r.mariadb && r.sqlite ? (r.mariadb.opsPerSec / r.sqlite.opsPerSec).toFixed(2) : "—";
   console.log(`${r.name.padEnd(52)}  ${fmt(r.mariadb)}  ${fmt(r.sqlite)}  ${ratio.padStart(8)}`);
 }
+const floorRatio = (r: Row, side: "mariadb" | "sqlite") => {
+  const b = rows.find((f) => f.name === `${FLOOR_B}, ${r.name.slice(r.name.lastIndexOf(", ") + 2)}`)?.[side];
+  return r[side] && b ? `×${(r[side].opsPerSec / b.opsPerSec).toFixed(2)}` : "—";
+};
+console.log(`\nCalipso listing ops/s as a ratio of floor B (bare driver, page-1 listing SQL) at the same number of callers`);
+console.log(`${"operation".padEnd(52)}  ${"calipso/bare MariaDB".padStart(20)}  ${"calipso/bare SQLite".padStart(20)}`);
+for (const r of rows.filter((x) => x.name.startsWith("list"))) console.log(`${r.name.padEnd(52)}  ${floorRatio(r, "mariadb").padStart(20)}  ${floorRatio(r, "sqlite").padStart(20)}`);
+const floorP99 = (label: string) => rows.find((r) => r.name === `${label}, 32 callers`)?.mariadb?.p99;
+const verdict = (p?: number) => (p === undefined ? "not measured" : `p99 ${p.toFixed(2)} ms: ${p < 5 ? "meets" : "does NOT meet"} p99 < 5 ms`);
+console.log(`\nFloor on MariaDB, 32 callers: floor A (select 1) ${verdict(floorP99(FLOOR_A))}; floor B (listing SQL) ${verdict(floorP99(FLOOR_B))}`);
 const worst = rows.filter((r) => r.name.startsWith("list") && r.name.endsWith("32 callers")).map((r) => r.mariadb?.p99 ?? Number.NaN);
 console.log(`\nTarget: p99 < 5 ms per listing page on MariaDB with 32 callers → worst p99 ${Math.max(...worst).toFixed(2)} ms: ${Math.max(...worst) < 5 ? "met" : "NOT met"}`);
