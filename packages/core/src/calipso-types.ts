@@ -46,7 +46,12 @@ export interface CalipsoDeps {
   readonly templates?: readonly TemplateInput[];
   /** POSIX identity for launches without an experiment identity (never root unless a template allows it). */
   readonly defaultPosix?: { uid: number; gid: number };
-  readonly sessions?: { readonly ttlSec?: number };
+  /**
+   * Sessions: `ttlSec` is the sliding lifetime (default 8 h). `cacheSec` (default 0: off) lets this
+   * process answer a session it authenticated in the last `cacheSec` seconds from memory; changes made
+   * by other replicas (logout, roles) then reach this one only after up to that many seconds.
+   */
+  readonly sessions?: { readonly ttlSec?: number; readonly cacheSec?: number };
   /** Distinguishes this deployment's workloads (label `calipso.deployment`). */
   readonly deploymentId?: string;
   readonly logger?: Logger;

@@ -25,6 +25,10 @@ function checkDeps(deps: CalipsoDeps): void {
   }
   checkMountConfig(deps.mounts);
   if (!QuotaLimitsSchema.safeParse(deps.quota).success) throw new AppError("INVALID_CONFIG", { detail: "quota must give instances, cpu, memoryMiB and storageGiB" });
+  const cacheSec = deps.sessions?.cacheSec;
+  if (cacheSec !== undefined && !(Number.isFinite(cacheSec) && cacheSec >= 0 && cacheSec <= 3600)) {
+    throw new AppError("INVALID_CONFIG", { detail: "sessions.cacheSec must be between 0 (off) and 3600 seconds" });
+  }
   if (deps.deploymentId !== undefined && !LABEL_VALUE.test(deps.deploymentId)) {
     throw new AppError("INVALID_CONFIG", { detail: "deploymentId must be a label value: letters, digits, . _ -, at most 63 characters" });
   }

@@ -18,6 +18,9 @@ import { quotaOf } from "./quota.ts";
 import { checkBackend } from "./templates.ts";
 
 const IdSchema = z.string().min(1).max(128);
+const RolesSchema = z.array(RoleSchema).max(2);
+const FlagSchema = z.boolean();
+const TemplateNameSchema = z.string().min(1).max(63);
 const PageSchema = z.strictObject({
   page: z.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.number().int().min(1).max(200).default(20),
@@ -45,21 +48,23 @@ export async function listUsers(ctx: Ctx, actor: User, query: { page?: number; p
 
 export async function setRoles(ctx: Ctx, actor: User, userId: string, roles: Role[]): Promise<User> {
   requireAdmin(actor);
-  const parsed = validate(z.array(RoleSchema).max(2), roles, "roles");
+  const parsed = validate(RolesSchema, roles, "roles");
   const user = await userOrNotFound(ctx, userId);
   if (user.id === actor.id && !parsed.includes("admin")) {
     throw new AppError("CONFLICT", { detail: "Admins cannot remove their own admin role; ask another admin" });
   }
   const updated = await ctx.deps.store.users.update(user.id, { roles: [...new Set<Role>(["user", ...parsed])] });
+  ctx.sessionCache?.deleteUser(user.id);
   await audit(ctx, { actor: actor.id, action: "user.roles", target: `user:${user.id}`, outcome: "success", detail: { roles: updated.roles } });
   return updated;
 }
 
 export async function setMayUseOwnResources(ctx: Ctx, actor: User, userId: string, value: boolean): Promise<User> {
   requireAdmin(actor);
-  const flag = validate(z.boolean(), value, "mayUseOwnResources");
+  const flag = validate(FlagSchema, value, "mayUseOwnResources");
   const user = await userOrNotFound(ctx, userId);
   const updated = await ctx.deps.store.users.update(user.id, { mayUseOwnResources: flag });
+  ctx.sessionCache?.deleteUser(user.id);
   await audit(ctx, { actor: actor.id, action: "user.own-resources", target: `user:${user.id}`, outcome: "success", detail: { value: flag } });
   return updated;
 }
@@ -98,7 +103,7 @@ export async function putTemplate(ctx: Ctx, actor: User, input: TemplateInput): 
 
 export async function deleteTemplate(ctx: Ctx, actor: User, name: string): Promise<void> {
   requireAdmin(actor);
-  const n = validate(z.string().min(1).max(63), name, "template name");
+  const n = validate(TemplateNameSchema, name, "template name");
   if (!(await ctx.deps.store.templates.delete(n))) throw new AppError("NOT_FOUND", { detail: `No template ${n}` });
   await audit(ctx, { actor: actor.id, action: "template.delete", target: `template:${n}`, outcome: "success" });
 }

@@ -14,6 +14,8 @@ import { createId, createToken, hashToken } from "../tokens.ts";
 import { audit, validate } from "./context.ts";
 import type { Ctx } from "./context.ts";
 
+const RedirectLoginSchema = z.strictObject({ redirectUri: z.url().max(2048) });
+
 /** Prefix of personal API tokens: lets secret scanners and the server tell them from session tokens. */
 export const API_TOKEN_PREFIX = "cal_";
 
@@ -50,6 +52,8 @@ async function openSession(ctx: Ctx, raw: Identity): Promise<LoginResult> {
   const { mayUseOwnResources: _ignored, ...identity } = parsed.data;
   const now = ctx.now();
   const user = await ctx.deps.store.users.upsertFromIdentity(identity, now);
+  // The login may have changed the user (name, e-mail, roles): their other cached sessions are stale.
+  ctx.sessionCache?.deleteUser(user.id);
   const token = createToken();
   const expiresAt = new Date(now.getTime() + ctx.sessionTtlMs);
   await ctx.deps.store.sessions.create({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
@@ -89,7 +93,7 @@ export async function login(ctx: Ctx, request: LoginRequest, options: { signal?:
 }
 
 export async function startRedirectLogin(ctx: Ctx, options: { redirectUri: string }): Promise<RedirectStart> {
-  const { redirectUri } = validate(z.strictObject({ redirectUri: z.url().max(2048) }), options, "redirect login");
+  const { redirectUri } = validate(RedirectLoginSchema, options, "redirect login");
   if (!ctx.deps.auth.redirect) throw unsupported("redirect");
   return ctx.deps.auth.redirect.start({ redirectUri });
 }
@@ -114,27 +118,42 @@ export async function authenticate(ctx: Ctx, token: string): Promise<{ user: Use
   if (!TokenSchema.safeParse(token).success) throw unauthenticated();
   const hash = hashToken(token);
   const store = ctx.deps.store;
-  const record = await store.sessions.get(hash);
   const now = ctx.now();
-  if (!record) throw unauthenticated();
-  if (record.expiresAt.getTime() <= now.getTime()) {
-    await store.sessions.delete(hash);
-    throw unauthenticated();
+  const cache = ctx.sessionCache;
+  const cached = cache?.get(hash, now.getTime());
+  let user: User;
+  let expiresAt: Date;
+  if (cached && cached.expiresAt.getTime() > now.getTime()) {
+    ({ user, expiresAt } = cached);
+  } else {
+    const record = await store.sessions.get(hash);
+    if (!record) throw unauthenticated();
+    if (record.expiresAt.getTime() <= now.getTime()) {
+      cache?.delete(hash);
+      await store.sessions.delete(hash);
+      throw unauthenticated();
+    }
+    const found = await store.users.get(record.userId);
+    if (!found) throw unauthenticated();
+    user = found;
+    expiresAt = record.expiresAt;
+    cache?.set(hash, user, expiresAt, now.getTime());
   }
-  const user = await store.users.get(record.userId);
-  if (!user) throw unauthenticated();
   const next = new Date(now.getTime() + ctx.sessionTtlMs);
   // Slide the expiry, writing at most about once a minute per session.
-  if (next.getTime() - record.expiresAt.getTime() >= Math.min(60_000, ctx.sessionTtlMs / 100)) {
+  if (next.getTime() - expiresAt.getTime() >= Math.min(60_000, ctx.sessionTtlMs / 100)) {
     await store.sessions.touch(hash, next);
+    if (cached) cached.expiresAt = next;
+    else cache?.set(hash, user, next, now.getTime());
     return { user, expiresAt: next };
   }
-  return { user, expiresAt: record.expiresAt };
+  return { user, expiresAt };
 }
 
 export async function logout(ctx: Ctx, token: string): Promise<void> {
   if (!TokenSchema.safeParse(token).success) return;
   const hash = hashToken(token);
+  ctx.sessionCache?.delete(hash);
   const record = await ctx.deps.store.sessions.get(hash);
   await ctx.deps.store.sessions.delete(hash);
   if (record) await audit(ctx, { actor: record.userId, action: "user.logout", target: `user:${record.userId}`, outcome: "success" });

@@ -13,6 +13,8 @@ import type { InstancePatch } from "../ports/store.ts";
 import { createId } from "../tokens.ts";
 import { EventHub } from "./event-hub.ts";
 import { Tasks } from "./tasks.ts";
+import { createSessionCache } from "./session-cache.ts";
+import type { SessionCache } from "./session-cache.ts";
 
 /** The shared state of one `createCalipso()`. */
 export interface Ctx {
@@ -24,6 +26,8 @@ export interface Ctx {
   /** Lease holder name of this process. */
   readonly holder: string;
   readonly sessionTtlMs: number;
+  /** Recently authenticated sessions, when `sessions.cacheSec` > 0. */
+  readonly sessionCache: SessionCache | undefined;
   readonly cacheTtlMs: number;
   readonly abortGraceMs: number;
   readonly deploymentId: string;
@@ -41,6 +45,7 @@ export function createCtx(deps: CalipsoDeps): Ctx {
     tasks: new Tasks(),
     holder: `calipso-${createId()}`,
     sessionTtlMs: (deps.sessions?.ttlSec ?? 8 * 3600) * 1000,
+    sessionCache: (deps.sessions?.cacheSec ?? 0) > 0 ? createSessionCache(deps.sessions!.cacheSec! * 1000) : undefined,
     cacheTtlMs: (deps.experiments.cacheTtlSec ?? 300) * 1000,
     abortGraceMs: deps.abortGraceMs ?? 5000,
     deploymentId: deps.deploymentId ?? "default",

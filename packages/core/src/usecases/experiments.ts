@@ -11,6 +11,9 @@ import { audit, validate } from "./context.ts";
 import type { Ctx } from "./context.ts";
 
 const IdSchema = z.string().min(1).max(128);
+const FlagSchema = z.boolean();
+// Built once: zod compiles a schema's parser on first use, so a schema made per call costs that every call.
+const StrictQuerySchema = ExperimentQuerySchema.strict();
 
 async function sync(ctx: Ctx, actor: User): Promise<void> {
   const { store } = ctx.deps;
@@ -40,6 +43,8 @@ async function sync(ctx: Ctx, actor: User): Promise<void> {
     else ctx.logger.warn("experiment source returned an invalid experiment; skipped", { issues: parsed.error.issues.length });
   }
   await store.experiments.syncForUser(user.id, name, valid, now);
+  // Cached sessions hold the user with the old sync time; fresh copies skip the next sync check's read.
+  ctx.sessionCache?.deleteUser(user.id);
 }
 
 /** Refreshes the user's experiments from the source when the stored copy is stale (one sync per user at a time). */
@@ -52,14 +57,14 @@ export async function ensureSynced(ctx: Ctx, actor: User): Promise<void> {
 }
 
 export async function listExperiments(ctx: Ctx, actor: User, query: Partial<ExperimentQuery> = {}): Promise<Page<ExperimentListItem>> {
-  const q = validate(ExperimentQuerySchema.strict(), query ?? {}, "experiment query");
+  const q = validate(StrictQuerySchema, query ?? {}, "experiment query");
   await ensureSynced(ctx, actor);
   return ctx.deps.store.experiments.listForUser(actor.id, q);
 }
 
 export async function setFavourite(ctx: Ctx, actor: User, experimentId: string, favourite: boolean): Promise<void> {
   const id = validate(IdSchema, experimentId, "experiment id");
-  const fav = validate(z.boolean(), favourite, "favourite flag");
+  const fav = validate(FlagSchema, favourite, "favourite flag");
   await ensureSynced(ctx, actor);
   if (!(await ctx.deps.store.experiments.isMember(actor.id, id))) throw new AppError("NOT_FOUND", { detail: "No such experiment" });
   await ctx.deps.store.experiments.setFavourite(actor.id, id, fav);

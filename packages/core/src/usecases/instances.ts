@@ -35,6 +35,7 @@ export async function getInstance(ctx: Ctx, actor: User, id: string): Promise<In
   return publicInstance(await findVisible(ctx, actor, id));
 }
 
+const AccessOptionsSchema = z.strictObject({ readOnly: z.boolean().optional() });
 const ListQuerySchema = z.strictObject({
   page: z.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.number().int().min(1).max(200).default(20),
@@ -148,7 +149,7 @@ export async function terminate(ctx: Ctx, actor: User, id: string): Promise<Inst
 }
 
 export async function access(ctx: Ctx, actor: User, id: string, options: { readOnly?: boolean } = {}): Promise<DesktopAccess> {
-  const opts = validate(z.strictObject({ readOnly: z.boolean().optional() }), options ?? {}, "access options");
+  const opts = validate(AccessOptionsSchema, options ?? {}, "access options");
   const instance = await findVisible(ctx, actor, id);
   if (instance.state !== "running") throw new AppError("CONFLICT", { detail: `The environment is ${instance.state}, not running` });
   if (!instance.desktop) throw new AppError("CONFLICT", { detail: "This environment has no remote desktop" });

@@ -19,6 +19,27 @@ export function answeringRoute(c: Context<AppEnv>): string {
   return "unmatched";
 }
 
+/**
+ * Adds the headers every response carries. They are set on the response's own headers: `c.header()`
+ * after the handler has answered rebuilds the Response around its body as a stream, once per call,
+ * which costs more than the rest of a small request. Responses whose headers are immutable (one
+ * passed through from `fetch()`) fall back to `c.header()`.
+ */
+function setHeaders(c: Context<AppEnv>, requestId: string): void {
+  const write = (headers: Headers) => {
+    headers.set("x-request-id", requestId);
+    headers.set("x-content-type-options", "nosniff");
+    headers.set("referrer-policy", "no-referrer");
+    if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
+  };
+  try {
+    write(c.res.headers);
+  } catch {
+    c.header("x-request-id", requestId);
+    write(c.res.headers);
+  }
+}
+
 export function requestContext(options: ResolvedOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
@@ -32,10 +53,7 @@ export function requestContext(options: ResolvedOptions): MiddlewareHandler<AppE
     c.set("clientAddress", options.clientAddress?.(c));
     const serve = async () => {
       await next();
-      c.header("x-request-id", requestId);
-      c.header("x-content-type-options", "nosniff");
-      c.header("referrer-policy", "no-referrer");
-      if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+      setHeaders(c, requestId);
       const durationMs = performance.now() - started;
       const route = answeringRoute(c);
       const status = c.res.status;

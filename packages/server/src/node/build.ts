@@ -86,7 +86,7 @@ export async function buildCalipso(loaded: LoadedConfig, options: BuildOptions):
       quota: config.quota,
       templates: config.templates,
       ...(config.defaultPosix ? { defaultPosix: config.defaultPosix } : {}),
-      sessions: { ttlSec: config.server.sessionTtlSec },
+      sessions: { ttlSec: config.server.sessionTtlSec, cacheSec: config.server.sessionCacheSec },
       deploymentId: config.deploymentId,
       logger: options.logger,
     });

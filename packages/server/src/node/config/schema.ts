@@ -27,6 +27,15 @@ export const ServerSchema = z
     secureCookies: z.boolean().default(true).describe("Mark cookies Secure (HTTPS only); set false only for plain-HTTP development"),
     cookieName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default("calipso_session").describe("Name of the session cookie"),
     sessionTtlSec: z.number().int().min(60).max(30 * 86_400).default(8 * 3600).describe("Session lifetime; each request slides it"),
+    sessionCacheSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(0)
+      .describe(
+        "Answer a session authenticated in the last N seconds from this process's memory (0: off). Saves two store reads per request; a logout or role change made on another replica reaches this one only after up to N seconds",
+      ),
     allowedOrigins: z.array(z.url()).default([]).describe("Origins of front ends on other hosts that may call the API with the session cookie (CORS with credentials, and the CSRF origin check)"),
     trustedProxies: z.array(z.string().min(1)).default([]).describe("Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed, and which may send federated-login attributes"),
     federatedHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)).default([]).describe("Request headers that carry federated-login attributes (set by the trusted proxy)"),
