@@ -22,16 +22,14 @@ export function likeContains(search: string): string {
 
 export function toUser(d: SqlDialect, r: UsersTable): User {
   const roles = readJson<Role[]>(r.roles);
-  return compact({
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    email: r.email,
-    roles: roles.includes("user") ? roles : (["user", ...roles] as Role[]),
-    mayUseOwnResources: Number(r.may_use_own_resources) === 1,
-    createdAt: d.readDate(r.created_at),
-    experimentsSyncedAt: r.experiments_synced_at === null ? undefined : d.readDate(r.experiments_synced_at),
-  }) as User;
+  const out: { -readonly [K in keyof User]: User[K] } = { id: r.id, username: r.username } as User;
+  if (r.display_name !== null) out.displayName = r.display_name;
+  if (r.email !== null) out.email = r.email;
+  out.roles = roles.includes("user") ? roles : (["user", ...roles] as Role[]);
+  out.mayUseOwnResources = Number(r.may_use_own_resources) === 1;
+  out.createdAt = d.readDate(r.created_at);
+  if (r.experiments_synced_at !== null) out.experimentsSyncedAt = d.readDate(r.experiments_synced_at);
+  return out;
 }
 
 export function toSession(d: SqlDialect, r: SessionsTable): SessionRecord {
@@ -73,52 +71,53 @@ export function sessionsToJson(sessions: readonly ExperimentSession[]): string {
   return JSON.stringify(stored);
 }
 
+/** A stored session back as a domain session (a plain literal: this runs for every row of every listing). */
+function readSession(s: StoredSession): ExperimentSession {
+  const out: { -readonly [K in keyof ExperimentSession]: ExperimentSession[K] } = { id: s.id } as ExperimentSession;
+  if (s.number !== undefined && s.number !== null) out.number = s.number;
+  if (s.startsAt !== undefined && s.startsAt !== null) out.startsAt = new Date(s.startsAt);
+  if (s.endsAt !== undefined && s.endsAt !== null) out.endsAt = new Date(s.endsAt);
+  if (s.datasets !== undefined && s.datasets !== null) out.datasets = s.datasets;
+  return out;
+}
+
 export function toExperiment(r: ExperimentsTable): Experiment {
-  const sessions = readJson<StoredSession[]>(r.sessions).map(
-    (s) =>
-      compact({
-        id: s.id,
-        number: s.number,
-        startsAt: s.startsAt === undefined ? undefined : new Date(s.startsAt),
-        endsAt: s.endsAt === undefined ? undefined : new Date(s.endsAt),
-        datasets: s.datasets,
-      }) as ExperimentSession,
-  );
-  return compact({
-    id: r.id,
-    source: r.source,
-    proposalId: r.proposal_id,
-    title: r.title,
-    abstract: r.abstract,
-    beamline: r.beamline,
-    posix: r.posix_uid !== null && r.posix_gid !== null ? { uid: Number(r.posix_uid), gid: Number(r.posix_gid) } : undefined,
-    sessions,
-  }) as Experiment;
+  const stored = readJson<StoredSession[]>(r.sessions);
+  const sessions = new Array<ExperimentSession>(stored.length);
+  for (let i = 0; i < stored.length; i++) sessions[i] = readSession(stored[i]!);
+  const out: { -readonly [K in keyof Experiment]: Experiment[K] } = { id: r.id, source: r.source, proposalId: r.proposal_id, title: r.title } as Experiment;
+  if (r.abstract !== null) out.abstract = r.abstract;
+  if (r.beamline !== null) out.beamline = r.beamline;
+  if (r.posix_uid !== null && r.posix_gid !== null) out.posix = { uid: Number(r.posix_uid), gid: Number(r.posix_gid) };
+  out.sessions = sessions;
+  return out;
 }
 
 /** An instance row as a domain object; `secret` is still the stored (encrypted) value. */
 export function toInstance(d: SqlDialect, r: InstancesTable): Instance {
-  const date = (v: unknown) => (v === null || v === undefined ? undefined : d.readDate(v));
-  const json = <T>(v: unknown) => (v === null || v === undefined ? undefined : readJson<T>(v));
-  return compact({
-    id: r.id,
-    owner: r.owner,
-    experimentId: r.experiment_id,
-    sessionId: r.session_id,
-    template: r.template,
-    state: r.state as Instance["state"],
-    stateReason: r.state_reason,
-    resources: compact({ cpu: Number(r.cpu), memoryMiB: Number(r.memory_mib), storageGiB: r.storage_gib === null ? undefined : Number(r.storage_gib) }),
-    compute: json<Instance["compute"]>(r.compute),
-    desktop: json<Instance["desktop"]>(r.desktop),
-    endpoint: json<Instance["endpoint"]>(r.endpoint),
-    secret: r.secret,
-    createdAt: d.readDate(r.created_at),
-    startedAt: date(r.started_at),
-    endedAt: date(r.ended_at),
-    expiresAt: date(r.expires_at),
-    lastActivityAt: date(r.last_activity_at),
-  }) as Instance;
+  const out: { -readonly [K in keyof Instance]: Instance[K] } = { id: r.id, owner: r.owner } as Instance;
+  if (r.experiment_id !== null) out.experimentId = r.experiment_id;
+  if (r.session_id !== null) out.sessionId = r.session_id;
+  out.template = r.template;
+  out.state = r.state as Instance["state"];
+  if (r.state_reason !== null) out.stateReason = r.state_reason;
+  out.resources =
+    r.storage_gib === null
+      ? { cpu: Number(r.cpu), memoryMiB: Number(r.memory_mib) }
+      : { cpu: Number(r.cpu), memoryMiB: Number(r.memory_mib), storageGiB: Number(r.storage_gib) };
+  const compute = r.compute === null ? null : readJson<Instance["compute"] | null>(r.compute);
+  if (compute !== null && compute !== undefined) out.compute = compute;
+  const desktop = r.desktop === null ? null : readJson<Instance["desktop"] | null>(r.desktop);
+  if (desktop !== null && desktop !== undefined) out.desktop = desktop;
+  const endpoint = r.endpoint === null ? null : readJson<Instance["endpoint"] | null>(r.endpoint);
+  if (endpoint !== null && endpoint !== undefined) out.endpoint = endpoint;
+  if (r.secret !== null) out.secret = r.secret;
+  out.createdAt = d.readDate(r.created_at);
+  if (r.started_at !== null) out.startedAt = d.readDate(r.started_at);
+  if (r.ended_at !== null) out.endedAt = d.readDate(r.ended_at);
+  if (r.expires_at !== null) out.expiresAt = d.readDate(r.expires_at);
+  if (r.last_activity_at !== null) out.lastActivityAt = d.readDate(r.last_activity_at);
+  return out;
 }
 
 export function toAudit(d: SqlDialect, r: AuditTable): AuditEvent {

@@ -7,6 +7,7 @@ import type { RepoContext } from "../context.ts";
 import type { Database, ExperimentsTable } from "../schema.ts";
 import { likeContains, sessionsToJson, toExperiment } from "../rows.ts";
 import { withRetry } from "../retry.ts";
+import { Precompiled } from "../precompiled.ts";
 
 /** The only columns a listing may sort by (the query's key is never put into SQL). */
 const SORT_COLUMNS = {
@@ -24,6 +25,62 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** What determines the SQL text of a listing (the values are bound as parameters). */
+interface ListShape {
+  sort: ExperimentSort;
+  order: "asc" | "desc";
+  favouritesOnly: boolean;
+  search: boolean;
+}
+
+/** The user's experiments, filtered (the part shared by the page and the fallback count). */
+function listingBase(db: Kysely<Database>, shape: ListShape, userId: string, pattern: string) {
+  let base = db
+    .selectFrom("memberships as m")
+    .innerJoin("experiments as e", "e.id", "m.experiment_id")
+    .leftJoin("favourites as f", (j) => j.onRef("f.user_id", "=", "m.user_id").onRef("f.experiment_id", "=", "m.experiment_id"))
+    .where("m.user_id", "=", userId);
+  if (shape.favouritesOnly) base = base.where("f.user_id", "is not", null);
+  if (shape.search) {
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`${eb.ref("e.proposal_id")} like ${pattern} escape '!'`,
+        sql<boolean>`${eb.ref("e.title")} like ${pattern} escape '!'`,
+        sql<boolean>`${eb.ref("e.beamline")} like ${pattern} escape '!'`,
+      ]),
+    );
+  }
+  return base;
+}
+
+/** One page of a user's experiments with the favourite flag and the total, compiled once per shape. */
+const listing = new Precompiled((db, shape: ListShape, v: { userId: string; pattern: string; limit: number; offset: number }) => {
+  const column = SORT_COLUMNS[shape.sort];
+  // Deferred join: sort and cut the page on narrow columns, then fetch the page's full rows.
+  // (Sorting rows with TEXT/JSON columns makes MariaDB spill its temporary table to disk.)
+  const pageIds = listingBase(db, shape, v.userId, v.pattern)
+    .select((eb) => [
+      "e.id as eid",
+      "e.proposal_id as pid",
+      sql.ref(column).as("sort_key"),
+      eb.case().when("f.user_id", "is", null).then(0).else(1).end().as("favourite"),
+      eb.fn.countAll<number>().over().as("total"),
+    ])
+    .orderBy(column, shape.order)
+    .orderBy("e.proposal_id", "asc")
+    .orderBy("e.id", "asc")
+    .limit(v.limit)
+    .offset(v.offset);
+  return db
+    .selectFrom(pageIds.as("x"))
+    .innerJoin("experiments as e", "e.id", "x.eid")
+    .selectAll("e")
+    .select(["x.favourite", "x.total"])
+    .orderBy("x.sort_key", shape.order)
+    .orderBy("x.pid", "asc")
+    .orderBy("x.eid", "asc");
+});
 
 /** The experiments repository. */
 export function experimentRepository(ctx: RepoContext): ExperimentRepository {
@@ -119,50 +176,18 @@ export function experimentRepository(ctx: RepoContext): ExperimentRepository {
       }
       const q = parsed.data;
       const db = ctx.db();
-      let base = db
-        .selectFrom("memberships as m")
-        .innerJoin("experiments as e", "e.id", "m.experiment_id")
-        .leftJoin("favourites as f", (j) => j.onRef("f.user_id", "=", "m.user_id").onRef("f.experiment_id", "=", "m.experiment_id"))
-        .where("m.user_id", "=", userId);
-      if (q.favouritesOnly) base = base.where("f.user_id", "is not", null);
-      if (q.search) {
-        const p = likeContains(q.search);
-        base = base.where((eb) =>
-          eb.or([
-            sql<boolean>`${eb.ref("e.proposal_id")} like ${p} escape '!'`,
-            sql<boolean>`${eb.ref("e.title")} like ${p} escape '!'`,
-            sql<boolean>`${eb.ref("e.beamline")} like ${p} escape '!'`,
-          ]),
-        );
-      }
-      const column = SORT_COLUMNS[q.sort];
-      // Deferred join: sort and cut the page on narrow columns, then fetch the page's full rows.
-      // (Sorting rows with TEXT/JSON columns makes MariaDB spill its temporary table to disk.)
-      const pageIds = base
-        .select((eb) => [
-          "e.id as eid",
-          "e.proposal_id as pid",
-          sql.ref(column).as("sort_key"),
-          eb.case().when("f.user_id", "is", null).then(0).else(1).end().as("favourite"),
-          eb.fn.countAll<number>().over().as("total"),
-        ])
-        .orderBy(column, q.order)
-        .orderBy("e.proposal_id", "asc")
-        .orderBy("e.id", "asc")
-        .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize);
-      const rows = await db
-        .selectFrom(pageIds.as("x"))
-        .innerJoin("experiments as e", "e.id", "x.eid")
-        .selectAll("e")
-        .select(["x.favourite", "x.total"])
-        .orderBy("x.sort_key", q.order)
-        .orderBy("x.pid", "asc")
-        .orderBy("x.eid", "asc")
-        .execute();
+      const shape: ListShape = { sort: q.sort, order: q.order, favouritesOnly: q.favouritesOnly, search: q.search ? true : false };
+      const rows = await listing.execute(db, d.name, `${q.sort}:${q.order}:${shape.favouritesOnly}:${shape.search}`, shape, {
+        userId,
+        pattern: q.search ? likeContains(q.search) : "",
+        limit: q.pageSize,
+        offset: (q.page - 1) * q.pageSize,
+      });
       let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
       if (rows.length === 0 && q.page > 1) {
-        const c = await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+        const c = await listingBase(db, shape, userId, q.search ? likeContains(q.search) : "")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow();
         total = Number(c.n);
       }
       const items: ExperimentListItem[] = rows.map((r) => ({ ...toExperiment(r), favourite: Number(r.favourite) === 1 }));

@@ -6,6 +6,35 @@ import type { RepoContext } from "../context.ts";
 import type { Database, InstancesTable } from "../schema.ts";
 import { clampPage, toInstance } from "../rows.ts";
 import { withRetry } from "../retry.ts";
+import { Precompiled } from "../precompiled.ts";
+
+const instanceById = new Precompiled((db, _: void, v: { id: string }) => db.selectFrom("instances").selectAll().where("id", "=", v.id));
+
+/** The filter of a listing: by owner or not, and by how many states (each state is one parameter). */
+interface ListShape {
+  owner: boolean;
+  states: number | undefined;
+}
+
+const stateKey = (i: number) => `state${i}`;
+
+function listingBase(db: Kysely<Database>, shape: ListShape, v: Record<string, string | number>) {
+  let q = db.selectFrom("instances");
+  if (shape.owner) q = q.where("owner", "=", v["owner"] as string);
+  if (shape.states !== undefined) q = q.where("state", "in", Array.from({ length: shape.states }, (_, i) => v[stateKey(i)] as string));
+  return q;
+}
+
+/** A page of instances, newest first, with the total, compiled once per shape. */
+const listing = new Precompiled((db, shape: ListShape, v: Record<string, string | number>) =>
+  listingBase(db, shape, v)
+    .selectAll()
+    .select((eb) => eb.fn.countAll<number>().over().as("total"))
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(v["limit"] as number)
+    .offset(v["offset"] as number),
+);
 
 async function decryptSecret(ctx: RepoContext, instance: Instance): Promise<Instance> {
   if (instance.secret === undefined || !ctx.secrets) return instance;
@@ -13,7 +42,7 @@ async function decryptSecret(ctx: RepoContext, instance: Instance): Promise<Inst
 }
 
 async function readInstance(ctx: RepoContext, db: Kysely<Database>, id: string): Promise<Instance | null> {
-  const row = await db.selectFrom("instances").selectAll().where("id", "=", id).executeTakeFirst();
+  const [row] = await instanceById.execute(db, ctx.dialect.name, "", undefined, { id });
   return row ? decryptSecret(ctx, toInstance(ctx.dialect, row)) : null;
 }
 
@@ -57,22 +86,17 @@ export function instanceRepository(ctx: RepoContext): InstanceRepository {
     get: (id) => readInstance(ctx, ctx.db(), id),
     async list(query) {
       const { page, pageSize, offset } = clampPage(query, 1000, 10_000);
-      let q = ctx.db().selectFrom("instances");
-      if (query.owner !== undefined) q = q.where("owner", "=", query.owner);
-      if (query.states !== undefined) {
-        if (query.states.length === 0) return { items: [], total: 0, page, pageSize };
-        q = q.where("state", "in", query.states);
-      }
-      const rows = await q
-        .selectAll()
-        .select((eb) => eb.fn.countAll<number>().over().as("total"))
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .limit(pageSize)
-        .offset(offset)
-        .execute();
+      // Duplicate states change nothing in an IN list; dropping them keeps the number of shapes small.
+      const states = query.states === undefined ? undefined : [...new Set(query.states)];
+      if (states !== undefined && states.length === 0) return { items: [], total: 0, page, pageSize };
+      const shape: ListShape = { owner: query.owner !== undefined, states: states?.length };
+      const values: Record<string, string | number> = { limit: pageSize, offset };
+      if (query.owner !== undefined) values["owner"] = query.owner;
+      states?.forEach((s, i) => (values[stateKey(i)] = s));
+      const db = ctx.db();
+      const rows = await listing.execute(db, d.name, `${shape.owner}:${shape.states ?? "-"}`, shape, values);
       let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
-      if (rows.length === 0 && page > 1) total = Number((await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      if (rows.length === 0 && page > 1) total = Number((await listingBase(db, shape, values).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
       const items = await Promise.all(rows.map((r) => decryptSecret(ctx, toInstance(d, r))));
       return { items, total, page, pageSize };
     },

@@ -4,6 +4,12 @@ import type { ApiTokenRepository, Role, SessionRepository, User, UserRepository 
 import { sql } from "kysely";
 import type { RepoContext } from "../context.ts";
 import { clampPage, likeContains, toApiToken, toSession, toUser } from "../rows.ts";
+import { Precompiled } from "../precompiled.ts";
+
+// The reads every API request makes, compiled once (see precompiled.ts).
+const userById = new Precompiled((db, _: void, v: { id: string }) => db.selectFrom("users").selectAll().where("id", "=", v.id));
+const sessionByHash = new Precompiled((db, _: void, v: { tokenHash: string }) => db.selectFrom("sessions").selectAll().where("token_hash", "=", v.tokenHash));
+const tokenByHash = new Precompiled((db, _: void, v: { tokenHash: string }) => db.selectFrom("api_tokens").selectAll().where("token_hash", "=", v.tokenHash));
 
 function mergeRoles(current: readonly Role[], hint: readonly Role[] | undefined): Role[] {
   const set = new Set<Role>(["user", ...current, ...(hint ?? [])]);
@@ -14,7 +20,7 @@ function mergeRoles(current: readonly Role[], hint: readonly Role[] | undefined)
 export function userRepository(ctx: RepoContext): UserRepository {
   const d = ctx.dialect;
   const get = async (id: string) => {
-    const row = await ctx.db().selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    const [row] = await userById.execute(ctx.db(), d.name, "", undefined, { id });
     return row ? toUser(d, row) : null;
   };
   const getByUsername = async (username: string) => {
@@ -105,7 +111,7 @@ export function sessionRepository(ctx: RepoContext): SessionRepository {
         .execute();
     },
     async get(tokenHash) {
-      const row = await ctx.db().selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+      const [row] = await sessionByHash.execute(ctx.db(), d.name, "", undefined, { tokenHash });
       return row ? toSession(d, row) : null;
     },
     async touch(tokenHash, expiresAt) {
@@ -145,7 +151,7 @@ export function apiTokenRepository(ctx: RepoContext): ApiTokenRepository {
         .execute();
     },
     async getByHash(tokenHash) {
-      const row = await ctx.db().selectFrom("api_tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+      const [row] = await tokenByHash.execute(ctx.db(), d.name, "", undefined, { tokenHash });
       return row ? toApiToken(d, row) : null;
     },
     async listForUser(userId) {
