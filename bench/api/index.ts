@@ -8,8 +8,11 @@
  * - GET /api/v1/experiments?page=1&search=beam   (page 1 of a search)
  * - GET /api/v1/instances                         (the user's instances)
  * Every request authenticates the session (hash lookup + sliding expiry) and authorises.
+ * Each store is loaded twice: with the default configuration (every request reads the session and its user
+ * from the store) and with a session cache of BENCH_SESSION_CACHE_SEC seconds (default 5; `sessions.cacheSec`,
+ * the server's `server.sessionCacheSec`), which answers the session from memory.
  * Then the same MariaDB data served by the real `calipso serve` with `server.workers: BENCH_WORKERS` (default 2)
- * processes sharing the port (node:cluster).
+ * processes sharing the port (node:cluster), with the same session cache.
  * On MariaDB, after seeding and before Calipso's runs, the machine's floor (./floor.ts): a bare Hono app
  * (no Calipso) on @hono/node-server, 127.0.0.1, with its own mysql2 pool of 16, driven by the same autocannon
  * load (64 connections, BENCH_SECONDS, warm-up discarded):
@@ -21,7 +24,7 @@
  *
  * Run (under the Node.js that built better-sqlite3):
  *   node --conditions=@calipso/source --import tsx bench/api/index.ts
- * Env: BENCH_ONLY (sqlite|mariadb), BENCH_SECONDS, BENCH_WORKERS (1: skip the workers run), CALIPSO_TEST_MYSQL_HOST / _PORT (default 127.0.0.1:3306, root, no password).
+ * Env: BENCH_ONLY (sqlite|mariadb), BENCH_SECONDS, BENCH_WORKERS (1: skip the workers run), BENCH_SESSION_CACHE_SEC (0: skip the cached runs), CALIPSO_TEST_MYSQL_HOST / _PORT (default 127.0.0.1:3306, root, no password).
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +36,7 @@ import { promisify } from "node:util";
 import { serve } from "@hono/node-server";
 import { createConnection } from "mysql2/promise";
 import { createCalipso, createId, createSecrets, generateSecretKey } from "@calipso/core";
-import type { Instance, Store } from "@calipso/core";
+import type { Calipso, Instance, Store } from "@calipso/core";
 import { createFakeAuth, createFakeCompute, createFakeExperiments } from "@calipso/core/testing";
 import { createApp } from "@calipso/server";
 import { createSqlStore } from "@calipso/store-sql";
@@ -45,6 +48,10 @@ const MYSQL = { host: process.env["CALIPSO_TEST_MYSQL_HOST"] ?? "127.0.0.1", por
 const AUTOCANNON = new URL("../../node_modules/autocannon/autocannon.js", import.meta.url).pathname;
 const run = promisify(execFile);
 const WORKERS = Number(process.env["BENCH_WORKERS"] ?? 2);
+/** Session cache of the second Calipso run of each store (`sessions.cacheSec`; 0 skips that run). */
+const SESSION_CACHE_SEC = Number(process.env["BENCH_SESSION_CACHE_SEC"] ?? 5);
+/** Results by run name, then endpoint label. */
+const all: Record<string, Record<string, Result>> = {};
 const ENDPOINTS = [
   ["GET /api/v1/experiments?page=1&search=beam", "/api/v1/experiments?page=1&search=beam"],
   ["GET /api/v1/instances", "/api/v1/instances"],
@@ -73,10 +80,12 @@ function benchExperiments() {
   }));
 }
 
-async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecrets>>) {
-  const experiments = benchExperiments();
+type Secrets = Awaited<ReturnType<typeof createSecrets>>;
+
+/** A Calipso over `store` with fake providers; `cacheSec` is its session cache (0: off, the default). */
+async function makeCalipso(store: Store, secrets: Secrets, cacheSec: number) {
   const auth = await createFakeAuth({ users: [{ username: "alice", password: "alice-pw", mayUseOwnResources: true }, { username: "bob", password: "bob-pw" }] });
-  const source = await createFakeExperiments({ experiments });
+  const source = await createFakeExperiments({ experiments: benchExperiments() });
   const compute = await createFakeCompute();
   const calipso = createCalipso({
     store,
@@ -84,11 +93,17 @@ async function seed(store: Store, secrets: Awaited<ReturnType<typeof createSecre
     experiments: { name: "bench", source, cacheTtlSec: 86_400 },
     compute: { default: compute },
     secrets,
+    sessions: { cacheSec },
     mounts: { dataRoot: "/srv/data", outputRoot: "/srv/output" },
     quota: { instances: 100, cpu: 1000, memoryMiB: 1_000_000, storageGiB: 1000 },
     templates: [{ name: "desk", title: "Desktop", kind: "desktop", image: "desk:1", resources: { cpu: 1, memoryMiB: 1024 } }],
   });
   await calipso.init();
+  return calipso;
+}
+
+async function seed(store: Store, secrets: Secrets) {
+  const calipso = await makeCalipso(store, secrets, 0);
   const alice = await calipso.login({ method: "password", username: "alice", password: "alice-pw" });
   const bob = await calipso.login({ method: "password", username: "bob", password: "bob-pw" });
   await calipso.listExperiments(alice.user, {}); // sync the user's experiments into the store once
@@ -112,28 +127,50 @@ async function load(url: string, cookie: string): Promise<Result> {
 const line = (name: string, label: string, r: Result) =>
   console.log(`${name.padEnd(8)} ${label.padEnd(44)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
 
-/** Seeds `store`, runs `beforeLoad` (given alice's id and cookie) and then loads Calipso's endpoints. */
-async function bench(name: string, store: Store, beforeLoad?: (owner: string, cookie: string) => Promise<void>): Promise<Record<string, Result>> {
-  const secrets = await createSecrets(generateSecretKey());
-  const { calipso, cookie, owner } = await seed(store, secrets);
-  if (beforeLoad) await beforeLoad(owner, cookie);
+/** Serves `calipso` on a free port and loads each endpoint with `cookie`. */
+async function loadApp(name: string, calipso: Calipso, cookie: string): Promise<Record<string, Result>> {
   const app = createApp(calipso, { cookie: { secure: false } });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s as Server)) as Server;
   });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const probe = await fetch(`${base}/api/v1/experiments?page=1&search=beam`, { headers: { cookie } });
-  const page = (await probe.json()) as { total: number; items: unknown[] };
-  console.log(`${name}: search 'beam' → ${page.total} experiments, page of ${page.items.length}`);
-  const results: Record<string, Result> = {};
-  for (const [label, path] of ENDPOINTS) {
-    await load(`${base}${path}`, cookie).catch(() => undefined); // warm-up (JIT, caches), 1 run discarded
-    results[label] = await load(`${base}${path}`, cookie);
-    line(name, label, results[label]!);
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = await fetch(`${base}/api/v1/experiments?page=1&search=beam`, { headers: { cookie } });
+    const page = (await probe.json()) as { total: number; items: unknown[] };
+    console.log(`${name}: search 'beam' → ${page.total} experiments, page of ${page.items.length}`);
+    const results: Record<string, Result> = {};
+    for (const [label, path] of ENDPOINTS) {
+      await load(`${base}${path}`, cookie).catch(() => undefined); // warm-up (JIT, caches), 1 run discarded
+      results[label] = await load(`${base}${path}`, cookie);
+      line(name, label, results[label]!);
+    }
+    return results;
+  } finally {
+    server.close();
   }
-  server.close();
-  await calipso.dispose();
-  return results;
+}
+
+/**
+ * Seeds `store`, runs `beforeLoad` (given alice's id and cookie), loads Calipso's endpoints with the
+ * default configuration, then again with a session cache of SESSION_CACHE_SEC seconds (recorded as `<name>, session cache`).
+ */
+async function bench(name: string, store: Store, beforeLoad?: (owner: string, cookie: string) => Promise<void>): Promise<void> {
+  const secrets = await createSecrets(generateSecretKey());
+  const { calipso, cookie, owner } = await seed(store, secrets);
+  if (beforeLoad) await beforeLoad(owner, cookie);
+  try {
+    all[name] = await loadApp(name, calipso, cookie);
+  } finally {
+    await calipso.dispose();
+  }
+  if (SESSION_CACHE_SEC <= 0) return;
+  const cached = await makeCalipso(store, secrets, SESSION_CACHE_SEC);
+  try {
+    const { token } = await cached.login({ method: "password", username: "alice", password: "alice-pw" });
+    all[`${name}, session cache`] = await loadApp(`${name}, session cache ${SESSION_CACHE_SEC} s`, cached, `calipso_session=${token}`);
+  } finally {
+    await cached.dispose();
+  }
 }
 
 /** The same data served by `calipso serve` with `server.workers` processes (node:cluster) on the MariaDB database. */
@@ -144,7 +181,7 @@ async function benchWorkers(database: string): Promise<Record<string, Result>> {
     file,
     JSON.stringify({
       secretKey: generateSecretKey(),
-      server: { port: 0, secureCookies: false, workers: WORKERS, metrics: false },
+      server: { port: 0, secureCookies: false, workers: WORKERS, metrics: false, sessionCacheSec: Math.max(0, SESSION_CACHE_SEC) },
       store: { provider: "mysql", config: { ...MYSQL, database, poolSize: 16 } },
       auth: { provider: "fake", config: { users: [{ username: "alice", password: "alice-pw", mayUseOwnResources: true }] } },
       experiments: { provider: "fake", name: "bench", cacheTtlSec: 86_400, config: { experiments: benchExperiments() } },
@@ -168,7 +205,7 @@ async function benchWorkers(database: string): Promise<Record<string, Result>> {
     });
     const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "alice", password: "alice-pw" }) });
     const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
-    const name = `MariaDB, ${WORKERS} workers`;
+    const name = `MariaDB, ${WORKERS} workers${SESSION_CACHE_SEC > 0 ? `, session cache ${SESSION_CACHE_SEC} s` : ""}`;
     const results: Record<string, Result> = {};
     for (const [label, path] of ENDPOINTS) {
       await load(`${base}${path}`, cookie).catch(() => undefined);
@@ -203,13 +240,12 @@ async function benchFloor(database: string, owner: string, cookie: string): Prom
   }
 }
 
-const all: Record<string, Record<string, Result>> = {};
 let floor: Record<string, Result> | undefined;
 if (ONLY !== "mariadb") {
   const dir = mkdtempSync(join(tmpdir(), "calipso-bench-api-"));
   const store = await createSqlStore({ dialect: "sqlite", file: join(dir, "bench.db"), migrate: true });
   try {
-    all["SQLite"] = await bench("SQLite", store);
+    await bench("SQLite", store);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -227,7 +263,7 @@ if (ONLY !== "sqlite") {
     await admin.query(`CREATE DATABASE ${database}`);
     const store = await createSqlStore({ dialect: "mysql", ...MYSQL, database, migrate: true, poolSize: 16 });
     try {
-      all["MariaDB"] = await bench("MariaDB", store, async (owner, cookie) => {
+      await bench("MariaDB", store, async (owner, cookie) => {
         floor = await benchFloor(database, owner, cookie);
       });
       if (WORKERS > 1) all[`MariaDB, ${WORKERS} workers`] = await benchWorkers(database);
@@ -248,11 +284,13 @@ const ratio = (a: string, b: string) => {
   }
 };
 ratio("MariaDB", "SQLite");
-ratio(`MariaDB, ${WORKERS} workers`, "MariaDB");
+ratio("SQLite, session cache", "SQLite");
+ratio("MariaDB, session cache", "MariaDB");
+ratio(`MariaDB, ${WORKERS} workers`, SESSION_CACHE_SEC > 0 ? "MariaDB, session cache" : "MariaDB");
 const oneQuery = floor?.["GET /floor/one-query"];
 if (oneQuery) {
   console.log(`\nCalipso / floor (bare Hono + one mysql2 query, ${Math.round(oneQuery.rps)} req/s, p99 ${oneQuery.p99} ms)`);
-  for (const name of ["MariaDB", `MariaDB, ${WORKERS} workers`]) {
+  for (const name of ["MariaDB", "MariaDB, session cache", `MariaDB, ${WORKERS} workers`]) {
     for (const [label, r] of Object.entries(all[name] ?? {})) {
       console.log(`${`${name}: ${label}`.padEnd(64)} req/s ×${(r.rps / oneQuery.rps).toFixed(2)}  p99 ×${(r.p99 / oneQuery.p99).toFixed(2)}`);
     }
