@@ -139,3 +139,20 @@ export function clampPage(q: { page?: number | undefined; pageSize?: number | un
   const pageSize = Math.min(Math.max(int(q.pageSize, defaultSize), 1), maxSize);
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
+
+/**
+ * The total of a listing page. With `windowed`, the rows carry it (`count(*) over ()`); otherwise,
+ * and for an empty page past the first, the page itself tells when it is the last one (a partial
+ * page, or an empty first page) and only a full or empty later page needs `count()`.
+ */
+export async function pageTotal(
+  rows: readonly { total?: unknown }[],
+  windowed: boolean,
+  page: { page: number; pageSize: number },
+  count: () => Promise<number>,
+): Promise<number> {
+  if (windowed && rows.length > 0) return Number(rows[0]!.total);
+  if (rows.length > 0 && rows.length < page.pageSize) return (page.page - 1) * page.pageSize + rows.length;
+  if (rows.length === 0 && page.page === 1) return 0;
+  return count();
+}

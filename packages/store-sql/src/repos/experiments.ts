@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { RepoContext } from "../context.ts";
 import type { Database, ExperimentsTable } from "../schema.ts";
-import { likeContains, sessionsToJson, toExperiment } from "../rows.ts";
+import { likeContains, pageTotal, sessionsToJson, toExperiment } from "../rows.ts";
 import { withRetry } from "../retry.ts";
 import { Precompiled } from "../precompiled.ts";
 
@@ -32,6 +32,8 @@ interface ListShape {
   order: "asc" | "desc";
   favouritesOnly: boolean;
   search: boolean;
+  /** Whether the rows carry the total (`count(*) over ()`); see `SqlDialect.totalInWindow`. */
+  total: boolean;
 }
 
 /** The user's experiments, filtered (the part shared by the page and the fallback count). */
@@ -65,7 +67,7 @@ const listing = new Precompiled((db, shape: ListShape, v: { userId: string; patt
       "e.proposal_id as pid",
       sql.ref(column).as("sort_key"),
       eb.case().when("f.user_id", "is", null).then(0).else(1).end().as("favourite"),
-      eb.fn.countAll<number>().over().as("total"),
+      (shape.total ? eb.fn.countAll<number>().over() : sql<number>`0`).as("total"),
     ])
     .orderBy(column, shape.order)
     .orderBy("e.proposal_id", "asc")
@@ -81,6 +83,11 @@ const listing = new Precompiled((db, shape: ListShape, v: { userId: string; patt
     .orderBy("x.pid", "asc")
     .orderBy("x.eid", "asc");
 });
+
+/** How many of a user's experiments match, compiled once per shape (the page's own total when it cannot tell). */
+const listingCount = new Precompiled((db, shape: ListShape, v: { userId: string; pattern: string }) =>
+  listingBase(db, shape, v.userId, v.pattern).select((eb) => eb.fn.countAll<number>().as("n")),
+);
 
 /** The experiments repository. */
 export function experimentRepository(ctx: RepoContext): ExperimentRepository {
@@ -176,20 +183,14 @@ export function experimentRepository(ctx: RepoContext): ExperimentRepository {
       }
       const q = parsed.data;
       const db = ctx.db();
-      const shape: ListShape = { sort: q.sort, order: q.order, favouritesOnly: q.favouritesOnly, search: q.search ? true : false };
-      const rows = await listing.execute(db, d.name, `${q.sort}:${q.order}:${shape.favouritesOnly}:${shape.search}`, shape, {
-        userId,
-        pattern: q.search ? likeContains(q.search) : "",
-        limit: q.pageSize,
-        offset: (q.page - 1) * q.pageSize,
+      const shape: ListShape = { sort: q.sort, order: q.order, favouritesOnly: q.favouritesOnly, search: q.search ? true : false, total: d.totalInWindow };
+      const key = `${q.sort}:${q.order}:${shape.favouritesOnly}:${shape.search}:${shape.total}`;
+      const values = { userId, pattern: q.search ? likeContains(q.search) : "", limit: q.pageSize, offset: (q.page - 1) * q.pageSize };
+      const rows = await listing.execute(db, d.name, key, shape, values);
+      const total = await pageTotal(rows, shape.total, q, async () => {
+        const [c] = await listingCount.execute(db, d.name, key, shape, { userId, pattern: values.pattern });
+        return Number(c?.n ?? 0);
       });
-      let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
-      if (rows.length === 0 && q.page > 1) {
-        const c = await listingBase(db, shape, userId, q.search ? likeContains(q.search) : "")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirstOrThrow();
-        total = Number(c.n);
-      }
       const items: ExperimentListItem[] = rows.map((r) => ({ ...toExperiment(r), favourite: Number(r.favourite) === 1 }));
       return { items, total, page: q.page, pageSize: q.pageSize };
     },

@@ -1,10 +1,11 @@
 /** @module Instances (compare-and-set updates), quotas, and the atomic quota admission. */
 import { ACTIVE_STATES, AppError, exceededLimit } from "@calipso/core";
 import type { Instance, InstancePatch, InstanceRepository, QuotaLimits, QuotaRepository, QuotaUsage } from "@calipso/core";
+import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { RepoContext } from "../context.ts";
 import type { Database, InstancesTable } from "../schema.ts";
-import { clampPage, toInstance } from "../rows.ts";
+import { clampPage, pageTotal, toInstance } from "../rows.ts";
 import { withRetry } from "../retry.ts";
 import { Precompiled } from "../precompiled.ts";
 
@@ -14,6 +15,8 @@ const instanceById = new Precompiled((db, _: void, v: { id: string }) => db.sele
 interface ListShape {
   owner: boolean;
   states: number | undefined;
+  /** Whether the rows carry the total (`count(*) over ()`); see `SqlDialect.totalInWindow`. */
+  total: boolean;
 }
 
 const stateKey = (i: number) => `state${i}`;
@@ -29,7 +32,7 @@ function listingBase(db: Kysely<Database>, shape: ListShape, v: Record<string, s
 const listing = new Precompiled((db, shape: ListShape, v: Record<string, string | number>) =>
   listingBase(db, shape, v)
     .selectAll()
-    .select((eb) => eb.fn.countAll<number>().over().as("total"))
+    .select((eb) => (shape.total ? eb.fn.countAll<number>().over() : sql<number>`0`).as("total"))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(v["limit"] as number)
@@ -89,14 +92,15 @@ export function instanceRepository(ctx: RepoContext): InstanceRepository {
       // Duplicate states change nothing in an IN list; dropping them keeps the number of shapes small.
       const states = query.states === undefined ? undefined : [...new Set(query.states)];
       if (states !== undefined && states.length === 0) return { items: [], total: 0, page, pageSize };
-      const shape: ListShape = { owner: query.owner !== undefined, states: states?.length };
+      const shape: ListShape = { owner: query.owner !== undefined, states: states?.length, total: d.totalInWindow };
       const values: Record<string, string | number> = { limit: pageSize, offset };
       if (query.owner !== undefined) values["owner"] = query.owner;
       states?.forEach((s, i) => (values[stateKey(i)] = s));
       const db = ctx.db();
-      const rows = await listing.execute(db, d.name, `${shape.owner}:${shape.states ?? "-"}`, shape, values);
-      let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
-      if (rows.length === 0 && page > 1) total = Number((await listingBase(db, shape, values).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      const rows = await listing.execute(db, d.name, `${shape.owner}:${shape.states ?? "-"}:${shape.total}`, shape, values);
+      const total = await pageTotal(rows, shape.total, { page, pageSize }, async () =>
+        Number((await listingBase(db, shape, values).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n),
+      );
       const items = await Promise.all(rows.map((r) => decryptSecret(ctx, toInstance(d, r))));
       return { items, total, page, pageSize };
     },

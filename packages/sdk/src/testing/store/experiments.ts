@@ -137,6 +137,8 @@ export function experimentsSuite(h: StoreHarness): void {
       expect(pages.every((p) => p.total === 5)).toBe(true);
       expect(pages[1]).toMatchObject({ page: 2, pageSize: 2 });
       expect(new Set(pages.flatMap(ids)).size).toBe(5);
+      const beyond = await store().experiments.listForUser(user.id, query({ page: 4, pageSize: 2, sort: "proposalId", order: "asc" }));
+      expect(beyond, "a page past the end is empty and still gives the total").toMatchObject({ items: [], total: 5, page: 4 });
     });
     kit.test("experiments-12", "isMember is true for members only; unknown ids give false and null", async () => {
       const exp = sourceExperiment(`KIT-${randomSuffix()}`);

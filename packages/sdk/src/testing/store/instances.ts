@@ -94,6 +94,7 @@ export function instancesSuite(h: StoreHarness): void {
       const page = await store().instances.list({ owner, page: 2, pageSize: 2 });
       expect(page).toMatchObject({ total: 3, page: 2, pageSize: 2 });
       expect(page.items).toHaveLength(1);
+      expect(await store().instances.list({ owner, page: 3, pageSize: 2 }), "a page past the end still gives the total").toMatchObject({ items: [], total: 3 });
     });
   });
 }
