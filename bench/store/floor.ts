@@ -40,8 +40,8 @@ export function createMysqlFloor(conn: { host: string; port: number; user: strin
   const pool = createPool({ ...conn, database, connectionLimit: poolSize, timezone: "Z", charset: "utf8mb4_unicode_ci" });
   return {
     selectOne: () => pool.query("select 1"),
-    // `query` (client-side parameters), as Kysely's mysql driver sends them.
-    listPage: async (userId) => (await pool.query(LISTING, [userId]))[0] as unknown[],
+    // A server-side prepared statement (`execute`), as the store sends its hot reads.
+    listPage: async (userId) => (await pool.execute(LISTING, [userId]))[0] as unknown[],
     close: () => pool.end(),
   };
 }
