@@ -3,7 +3,7 @@
  *
  * Same HTTP stack as Calipso's (Hono on @hono/node-server, 127.0.0.1) with two routes:
  * - GET /floor/hello     → {"ok":true}: HTTP and JSON only;
- * - GET /floor/one-query → one mysql2 query per request (a user's instances, `select * … where owner = ?`),
+ * - GET /floor/one-query → one mysql2 prepared statement per request, as the store sends its hot reads (a user's instances, `select * … where owner = ?`),
  *   the rows as JSON: the least a database-backed endpoint costs here.
  * Its own mysql2 pool (16 connections, as the store's), ended by `close()`.
  */
@@ -25,7 +25,7 @@ export async function startFloorServer(conn: { host: string; port: number; user:
   const app = new Hono();
   app.get("/floor/hello", (c) => c.json({ ok: true }));
   app.get("/floor/one-query", async (c) => {
-    const [rows] = await pool.query("select * from instances where owner = ?", [owner]);
+    const [rows] = await pool.execute("select * from instances where owner = ?", [owner]);
     return c.json(rows);
   });
   const server = await new Promise<Server>((resolve) => {
