@@ -29,6 +29,14 @@ import { removeContainer, statusFromInspect } from "./containers.ts";
 import { abortedError, exitedError, startFailure } from "./start-errors.ts";
 import { waitUntilReady } from "./readiness.ts";
 
+/** Starts tried when the engine's own choice of host port was taken before it could bind it. */
+const PORT_RACE_ATTEMPTS = 3;
+
+/** A start refused because the host port the engine assigned (not one the config chose) is in use. */
+function isHostPortRace(error: unknown, config: DockerConfig): boolean {
+  return config.network === undefined && statusOf(error) === 500 && /address already in use/i.test(engineMessage(error));
+}
+
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** What a start has created so far (to remove on failure). */
@@ -170,13 +178,27 @@ export class DockerComputeBackend implements ComputeBackend {
         step = "Creating the container";
         await create();
       }
-      const container = docker.getContainer(created.id!);
+      let container = docker.getContainer(created.id!);
       step = "Starting the container";
       progress({ step: "start", message: `Starting container ${spec.name}` });
-      combined.throwIfAborted();
-      const starting = container.start();
-      created.inflight = starting.catch(() => undefined);
-      await raceAbort(starting, combined);
+      for (let attempt = 1; ; attempt++) {
+        combined.throwIfAborted();
+        const starting = container.start();
+        created.inflight = starting.catch(() => undefined);
+        try {
+          await raceAbort(starting, combined);
+          break;
+        } catch (error) {
+          // The engine picked a free host port and another process bound it before the container did
+          // (podman chooses at create, binds at start): a new container gets a new port.
+          if (attempt >= PORT_RACE_ATTEMPTS || !isHostPortRace(error, this.#config)) throw error;
+          this.#ctx.logger.warn("host port taken before the container bound it; creating the container again", { name: spec.name, attempt });
+          await removeContainer(container);
+          delete created.id;
+          await create();
+          container = docker.getContainer(created.id!);
+        }
+      }
       step = "Waiting for readiness";
       const info = await raceAbort(container.inspect(), combined);
       if (!info.State.Running) throw await exitedError(container, info, spec, this.#config.logTailLines);

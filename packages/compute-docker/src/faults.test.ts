@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@calipso/core";
 import type { ComputeProgress } from "@calipso/core";
 import { backendWith, busyboxSpec, countLabelled, describeEngine, execIn, SOCKET } from "./test-support/engine.ts";
+import { startEngineHttpProxy } from "./test-support/engine-http-proxy.ts";
 import { startSocketProxy } from "./test-support/socket-proxy.ts";
 import type { SocketProxy } from "./test-support/socket-proxy.ts";
 
@@ -103,6 +104,50 @@ describeEngine("docker backend faults on a real engine", () => {
       await backend.stop(root.handle);
     }
   });
+  it("the engine's own host port is taken before the container binds it: a new container, and the start succeeds", async () => {
+    // podman picks a free port at create and binds it at start; another process can take it in
+    // between. The proxy answers the first start as podman does then; everything else is the engine's.
+    let refused = 0;
+    const proxy = await startEngineHttpProxy(`/tmp/calipso-ci/http-proxy-${process.pid}.sock`, SOCKET, (req) => {
+      if (req.method !== "POST" || !/\/containers\/[^/]+\/start/.test(req.url ?? "") || refused > 0) return undefined;
+      refused++;
+      return { status: 500, body: { message: "cannot listen on the TCP port: listen tcp4 127.0.0.1:38581: bind: address already in use" } };
+    });
+    try {
+      const backend = await backendWith({ socketPath: proxy.path });
+      const spec = busyboxSpec();
+      const started = await backend.start(spec, { signal: never() });
+      expect(refused).toBe(1);
+      expect(proxy.requests.filter((r) => r.includes("/containers/create"))).toHaveLength(2);
+      expect(proxy.requests.some((r) => r.startsWith("DELETE /") && r.includes("/containers/"))).toBe(true);
+      expect(await countLabelled(spec.labels), "the refused container is gone, the new one runs").toBe(1);
+      expect((await backend.status(started.handle)).state).toBe("running");
+      await backend.stop(started.handle);
+      expect(await countLabelled(spec.labels)).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a start refused for a port the engine did not choose is not retried", async () => {
+    let starts = 0;
+    const proxy = await startEngineHttpProxy(`/tmp/calipso-ci/http-proxy-b-${process.pid}.sock`, SOCKET, (req) => {
+      if (req.method !== "POST" || !/\/containers\/[^/]+\/start/.test(req.url ?? "")) return undefined;
+      starts++;
+      return { status: 500, body: { message: "OCI runtime error: permission denied" } };
+    });
+    try {
+      const spec = busyboxSpec();
+      const error = await failure((await backendWith({ socketPath: proxy.path })).start(spec, { signal: never() }));
+      expect(error.code).toBe("PROVIDER_ERROR");
+      expect(error.detail).toContain("permission denied");
+      expect(starts).toBe(1);
+      expect(await countLabelled(spec.labels)).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   // These share one proxy socket that they cut and restore: one at a time.
   // A cut can land while a request is being accepted, and on a loaded machine the start then runs
   // into its deadline instead of seeing the socket gone: such a test is retried; the socket is always
