@@ -146,12 +146,12 @@ export function clampPage(q: { page?: number | undefined; pageSize?: number | un
  * page, or an empty first page) and only a full or empty later page needs `count()`.
  */
 export async function pageTotal(
-  rows: readonly { total?: unknown }[],
+  rows: readonly object[],
   windowed: boolean,
   page: { page: number; pageSize: number },
   count: () => Promise<number>,
 ): Promise<number> {
-  if (windowed && rows.length > 0) return Number(rows[0]!.total);
+  if (windowed && rows.length > 0) return Number((rows[0] as { total?: unknown }).total);
   if (rows.length > 0 && rows.length < page.pageSize) return (page.page - 1) * page.pageSize + rows.length;
   if (rows.length === 0 && page.page === 1) return 0;
   return count();
