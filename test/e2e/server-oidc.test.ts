@@ -10,7 +10,7 @@ import type { TestCalipso } from "@calipso/core/testing";
 import { oidcAuth } from "@calipso/auth-oidc";
 import { createApp } from "@calipso/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginThroughProvider, startOpenIdProvider, type TestOpenIdProvider } from "../../packages/auth-oidc/src/test-provider.ts";
+import { loginThroughProvider, oidcTestConfig, startOpenIdProvider, type TestOpenIdProvider } from "../../packages/auth-oidc/src/test-provider.ts";
 import { cookieOf } from "./server-harness.ts";
 
 const PUBLIC_URL = "http://127.0.0.1:9";
@@ -22,18 +22,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   op = await startOpenIdProvider({ redirectUri: CALLBACK });
-  const auth = await instantiate(
-    oidcAuth,
-    {
-      issuer: op.issuer,
-      clientId: op.clientId,
-      clientSecret: op.clientSecret,
-      allowInsecureLoopback: true,
-      scopes: ["openid", "profile", "email", "groups"],
-      claims: { adminValues: ["calipso-admins"] },
-    },
-    testContext(),
-  );
+  const auth = await instantiate(oidcAuth, oidcTestConfig(op), testContext());
   t = await createTestCalipso({ deps: { auth } });
   app = createApp(t.calipso, { secrets: testSecrets, publicUrl: PUBLIC_URL, csrfKey: new Uint8Array(32).fill(3), afterLoginUrl: "/app/" });
 }, 60_000);

@@ -4,7 +4,7 @@ import { createTestContext } from "@calipso/sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oidcAuth } from "./oidc.ts";
 import type { OidcAuthProvider } from "./oidc.ts";
-import { ACCOUNTS, loginThroughProvider, startOpenIdProvider } from "./test-provider.ts";
+import { ACCOUNTS, loginThroughProvider, oidcTestConfig, startOpenIdProvider } from "./test-provider.ts";
 import type { TestOpenIdProvider } from "./test-provider.ts";
 
 let op: TestOpenIdProvider;
@@ -14,15 +14,7 @@ beforeAll(async () => {
 afterAll(() => op.close());
 
 async function provider(overrides: Record<string, unknown> = {}, ctx: ProviderContext = createTestContext()) {
-  const config = {
-    issuer: op.issuer,
-    clientId: op.clientId,
-    clientSecret: op.clientSecret,
-    allowInsecureLoopback: true,
-    scopes: ["openid", "profile", "email", "groups"],
-    claims: { adminValues: ["calipso-admins"] },
-    ...overrides,
-  };
+  const config = { ...oidcTestConfig(op), ...overrides };
   return { auth: (await instantiate(oidcAuth, config, ctx)) as OidcAuthProvider, ctx };
 }
 

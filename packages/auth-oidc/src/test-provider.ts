@@ -15,6 +15,18 @@ export interface TestOpenIdProvider {
   close(): Promise<void>;
 }
 
+/** The `oidc` provider config the tests use against `op` (loopback issuer, groups claim, `calipso-admins` as admins). */
+export function oidcTestConfig(op: TestOpenIdProvider) {
+  return {
+    issuer: op.issuer,
+    clientId: op.clientId,
+    clientSecret: op.clientSecret,
+    allowInsecureLoopback: true,
+    scopes: ["openid", "profile", "email", "groups"],
+    claims: { adminValues: ["calipso-admins"] },
+  };
+}
+
 /** Accounts the provider knows: id → claims. */
 export const ACCOUNTS: Record<string, Record<string, unknown>> = {
   alice: { preferred_username: "alice", name: "Alice Liddell", email: "alice@example.org", groups: ["beamline-staff", "calipso-admins"] },

@@ -128,7 +128,7 @@ describe("launch", () => {
     const t = await createTestCalipso({ experiments: [{ proposalId: "R", title: "root", posix: { uid: 0, gid: 0 }, members: ["alice"] }] });
     const alice = await t.login("alice");
     const error = await t.calipso.launch(alice, { template: "desk", experimentId: await t.experimentId("R") }).catch((e: unknown) => e);
-    expect(AppError.is(error, "FORBIDDEN") && error.detail).toMatch(/root/);
+    expect(AppError.is(error, "FORBIDDEN") && error.detail).toMatch(/\broot\b/);
     expect(t.store.counts().instances).toBe(0);
   });
 
