@@ -1,14 +1,12 @@
 /**
- * @module Everything that differs between MySQL/MariaDB and SQLite, in one place: connection,
- * column types, dates, upserts, transactions and row locks, and how driver errors are classified.
+ * @module What differs between MySQL/MariaDB and SQLite, as one interface (`SqlDialect`), and its
+ * MySQL/MariaDB half: connection, column types, dates, upserts, transactions and row locks, and how
+ * driver errors are classified. The SQLite half is in `sqlite.ts`.
  */
-import { AppError } from "@calipso/core";
 import { createPool } from "mysql2";
 import type { PoolConnection } from "mysql2";
-import BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, Kysely, MysqlDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from "kysely";
-import type { DatabaseConnection, DialectAdapter, Driver, SqliteDatabase, SqliteDialectConfig } from "kysely";
-import type { MysqlConfig, SqliteConfig } from "./config.ts";
+import { CompiledQuery, Kysely, MysqlDialect, sql } from "kysely";
+import type { MysqlConfig } from "./config.ts";
 import { resolveMysqlConnection } from "./config.ts";
 import type { Database, DbDate } from "./schema.ts";
 import { preparedReads } from "./precompiled.ts";
@@ -94,7 +92,7 @@ const MYSQL_REFUSED_CODES = new Set([
 // 1317 query interrupted, 1927 connection killed (MariaDB), 2002/2003/2006/2013 client: cannot connect, gone, lost.
 const MYSQL_UNAVAILABLE_ERRNOS = new Set([1040, 1053, 1077, 1078, 1079, 1080, 1152, 1153, 1158, 1159, 1160, 1161, 1317, 1927, 2002, 2003, 2006, 2013]);
 
-function errorFields(error: unknown): { code?: string; errno?: number; fatal?: boolean } {
+export function errorFields(error: unknown): { code?: string; errno?: number; fatal?: boolean } {
   if (typeof error !== "object" || error === null) return {};
   const e = error as { code?: unknown; errno?: unknown; fatal?: unknown };
   return {
@@ -118,18 +116,7 @@ function classifyMysql(error: unknown): FailureKind {
   return "other";
 }
 
-function classifySqlite(error: unknown): FailureKind {
-  const { code } = errorFields(error);
-  if (code === undefined) return "other";
-  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "duplicate";
-  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "missing-reference";
-  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "retry";
-  if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR") || code === "SQLITE_FULL" || code === "SQLITE_READONLY") return "unavailable";
-  if (error instanceof TypeError && /database connection is not open/i.test(String(error.message))) return "unavailable";
-  return "other";
-}
-
-function asDate(value: unknown): Date {
+export function asDate(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
   if (typeof value === "string") return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.includes("T") || value.endsWith("Z") ? value : `${value.replace(" ", "T")}Z`);
@@ -229,148 +216,4 @@ export function createMysql(config: MysqlConfig): { dialect: SqlDialect; db: Kys
     classify: classifyMysql,
   };
   return { dialect, db };
-}
-
-/**
- * Opens the database file. A native addon built for another Node.js (the `ERR_DLOPEN_FAILED` of a
- * machine whose Node was upgraded after `npm install`) is reported with the fix, not as a crash.
- */
-function openSqlite(file: string): BetterSqlite3.Database {
-  try {
-    return new BetterSqlite3(file);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== "ERR_DLOPEN_FAILED") throw error;
-    throw new AppError("INVALID_CONFIG", {
-      provider: "sqlite",
-      detail: `better-sqlite3 was built for another Node.js than ${process.version}: run \`npm rebuild better-sqlite3\``,
-      cause: error,
-    });
-  }
-}
-
-/** SQLite driver whose transactions take the write lock at BEGIN (no deferred lock upgrade, no SQLITE_BUSY mid-transaction). */
-class ImmediateSqliteDriver extends SqliteDriver {
-  // Kysely's own mutex wakes every waiter at each release and lets the fastest win, so under load
-  // some callers starve (p99 in seconds with 32 callers). A FIFO queue in front of it keeps order.
-  readonly #queue = new FifoMutex();
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#queue.lock();
-    try {
-      return await super.acquireConnection();
-    } catch (error) {
-      this.#queue.unlock();
-      throw error;
-    }
-  }
-  override async releaseConnection(): Promise<void> {
-    try {
-      await super.releaseConnection();
-    } finally {
-      this.#queue.unlock();
-    }
-  }
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
-}
-
-/** A mutex that hands the lock over in arrival order. */
-class FifoMutex {
-  #held = false;
-  readonly #waiting: (() => void)[] = [];
-  lock(): Promise<void> {
-    if (!this.#held) {
-      this.#held = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-  unlock(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#held = false;
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-  // SQLite does run DDL inside transactions: let the migrator wrap every run in one (IMMEDIATE, so
-  // two processes migrating one file take turns instead of both applying the same migration).
-  override createAdapter(): DialectAdapter {
-    return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-class TransactionalDdlSqliteAdapter extends SqliteAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true;
-  }
-}
-
-/**
- * The database as Kysely sees it, with the most recently used prepared statements kept: Kysely
- * prepares a statement for every query, and preparing cost about a tenth of a request's CPU while the
- * same SQL texts come back all the time (the hot reads are compiled once per shape). One connection
- * runs one query at a time, so a statement is never in use twice; SQLite re-prepares a cached
- * statement by itself after a schema change.
- */
-function cachingStatements(raw: BetterSqlite3.Database, max = 256): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare(text: string) {
-      let statement = statements.get(text);
-      if (statement) {
-        statements.delete(text); // most recently used last
-      } else {
-        statement = raw.prepare(text);
-        if (statements.size >= max) statements.delete(statements.keys().next().value!);
-      }
-      statements.set(text, statement);
-      return statement;
-    },
-  };
-}
-
-/** Creates the SQLite dialect and its single-connection Kysely instance. */
-export function createSqlite(config: SqliteConfig): { dialect: SqlDialect; db: Kysely<Database>; raw: BetterSqlite3.Database } {
-  const raw = openSqlite(config.file);
-  raw.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
-  raw.pragma("foreign_keys = ON");
-  if (config.wal && config.file !== ":memory:") raw.pragma("journal_mode = WAL");
-  raw.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(raw) }) });
-  const dialect: SqlDialect = {
-    name: "sqlite",
-    totalInWindow: false,
-    types: { datetime: "bigint", json: "text", bool: "integer", bigint: "bigint", double: "real" },
-    tableOptions: "",
-    prefixed: (column) => column,
-    date: (value) => value.getTime(),
-    readDate: asDate,
-    // Transactions begin IMMEDIATE (see ImmediateSqliteDriver) and hold Kysely's single-connection
-    // mutex for their whole callback: every other query of this process waits, so in-process callers
-    // are serialised; the database write lock makes other processes wait too (up to busyTimeoutMs).
-    transaction: (kdb, fn) => kdb.transaction().execute(fn),
-    async lockUser(tx, userId) {
-      // The IMMEDIATE transaction already holds the database's write lock.
-      const row = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-      return row !== undefined;
-    },
-    upsert: (qb, keys, columns) => {
-      const set = Object.fromEntries(columns.map((col) => [col, sql.ref(`excluded.${col}`)]));
-      return (qb as unknown as { onConflict(cb: (oc: any) => unknown): unknown }).onConflict((oc) => oc.columns(keys).doUpdateSet(set)) as typeof qb;
-    },
-    ignoreDuplicate: (qb, keys) =>
-      (qb as unknown as { onConflict(cb: (oc: any) => unknown): unknown }).onConflict((oc) => oc.columns(keys).doNothing()) as typeof qb,
-    classify: classifySqlite,
-  };
-  return { dialect, db, raw };
 }

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { SqliteConfigSchema } from "./config.ts";
-import { createSqlite } from "./dialect.ts";
+import { createSqlite } from "./sqlite.ts";
 import { Precompiled, preparedReads } from "./precompiled.ts";
 
 const { db, raw } = createSqlite(SqliteConfigSchema.parse({ file: ":memory:" }));

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "@calipso/core";
 import { MysqlConfigSchema, SqliteConfigSchema } from "./config.ts";
-import { createMysql, createSqlite } from "./dialect.ts";
+import { createMysql } from "./dialect.ts";
+import { createSqlite } from "./sqlite.ts";
 import { toStoreError } from "./errors.ts";
 import { withRetry } from "./retry.ts";
 

@@ -8,7 +8,8 @@ import { sql } from "kysely";
 import { MysqlConfigSchema, SqliteConfigSchema } from "./config.ts";
 import type { MysqlConfigInput, SqliteConfigInput } from "./config.ts";
 import type { RepoContext } from "./context.ts";
-import { createMysql, createSqlite } from "./dialect.ts";
+import { createMysql } from "./dialect.ts";
+import { classifySqlite, createSqlite } from "./sqlite.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { toStoreError } from "./errors.ts";
 import { checkSchema, runMigrations } from "./migrations.ts";
@@ -223,7 +224,8 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<SqlStore
           cause: error,
         });
       }
-      throw toStoreError(error, "unavailable", "sqlite");
+      const kind = classifySqlite(error);
+      throw toStoreError(error, kind === "other" ? "unavailable" : kind, "sqlite");
     }
     store = storeOnKysely(created.db, created.dialect, common);
     migrate = parsed.migrate;
