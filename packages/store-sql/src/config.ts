@@ -40,7 +40,7 @@ export type MysqlConfigInput = z.input<typeof MysqlConfigSchema>;
 export const SqliteConfigSchema = z
   .strictObject({
     file: z.string().min(1).default("calipso.db").describe("Path of the database file, or ':memory:' for a throw-away database"),
-    busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000).describe("How long a write waits for another process's lock"),
+    busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000).describe("How long a write, or opening the file, waits for another process's write lock"),
     wal: z.boolean().default(true).describe("Use write-ahead logging (better concurrency for files; ignored for :memory:)"),
     migrate: z.boolean().default(true).describe("Run pending migrations when the store starts"),
   })
