@@ -10,14 +10,10 @@ import type { MemoryTables } from "./memory-tables.ts";
 
 /** Users, sessions and API tokens on the memory store's maps. */
 export function memoryAccounts(t: MemoryTables): Pick<Store, "users" | "sessions" | "apiTokens"> {
-  const { state, put, del, open, userOf } = t;
+  const { state, read, put, del, open, userOf } = t;
   return {
     users: {
-      async get(id) {
-        open();
-        const u = state.users.get(id);
-        return u ? clone(u) : null;
-      },
+      get: async (id) => read(state.users, id),
       async getByUsername(username) {
         open();
         for (const u of state.users.values()) if (u.username === username) return clone(u);
@@ -63,11 +59,7 @@ export function memoryAccounts(t: MemoryTables): Pick<Store, "users" | "sessions
         open();
         put(state.sessions, record.tokenHash, clone(record));
       },
-      async get(tokenHash) {
-        open();
-        const s = state.sessions.get(tokenHash);
-        return s ? clone(s) : null;
-      },
+      get: async (tokenHash) => read(state.sessions, tokenHash),
       async touch(tokenHash, expiresAt) {
         open();
         const s = state.sessions.get(tokenHash);

@@ -10,7 +10,7 @@ import type { MemoryTables } from "./memory-tables.ts";
 
 /** Experiments, memberships, favourites and templates on the memory store's maps. */
 export function memoryCatalogue(t: MemoryTables): Pick<Store, "experiments" | "templates"> {
-  const { state, put, del, open, userOf, upsertExperiment } = t;
+  const { state, read, put, del, open, userOf, upsertExperiment } = t;
   return {
     experiments: {
       async syncForUser(userId, source, experiments, now) {
@@ -30,11 +30,7 @@ export function memoryCatalogue(t: MemoryTables): Pick<Store, "experiments" | "t
         open();
         return clone(upsertExperiment(source, experiment));
       },
-      async get(id) {
-        open();
-        const e = state.experiments.get(id);
-        return e ? clone(e) : null;
-      },
+      get: async (id) => read(state.experiments, id),
       async getByProposal(source, proposalId) {
         open();
         const id = state.experimentKeys.get(pair(source, proposalId));
@@ -68,11 +64,7 @@ export function memoryCatalogue(t: MemoryTables): Pick<Store, "experiments" | "t
         open();
         return clone([...state.templates.values()].sort((a, b) => a.name.localeCompare(b.name)));
       },
-      async get(name) {
-        open();
-        const t = state.templates.get(name);
-        return t ? clone(t) : null;
-      },
+      get: async (name) => read(state.templates, name),
       async put(template) {
         open();
         put(state.templates, template.name, clone(template));

@@ -13,14 +13,10 @@ import { page } from "./memory-query.ts";
 
 /** Instances (quota admission serialised per owner), quotas, audit and leases on the memory store's maps. */
 export function memoryOperations(t: MemoryTables): Pick<Store, "instances" | "admitInstance" | "quotas" | "audit" | "leases"> {
-  const { state, shared, put, del, open, usageOf } = t;
+  const { state, read, shared, put, del, open, usageOf } = t;
   return {
     instances: {
-      async get(id) {
-        open();
-        const i = state.instances.get(id);
-        return i ? clone(i) : null;
-      },
+      get: async (id) => read(state.instances, id),
       async list(query) {
         open();
         const all = [...state.instances.values()]
@@ -41,11 +37,7 @@ export function memoryOperations(t: MemoryTables): Pick<Store, "instances" | "ad
     },
 
     quotas: {
-      async get(userId) {
-        open();
-        const q = state.quotas.get(userId);
-        return q ? clone(q) : null;
-      },
+      get: async (userId) => read(state.quotas, userId),
       async set(userId, limits) {
         open();
         if (limits === null) del(state.quotas, userId);

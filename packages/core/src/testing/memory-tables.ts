@@ -75,6 +75,8 @@ export interface MemoryTables {
   del<K, V>(map: Map<K, V>, key: K): boolean;
   /** Refuses every call once the store is closed. */
   open(): void;
+  /** A copy of the value at `key`, or null (after `open()`). */
+  read<K, V>(map: Map<K, V>, key: K): V | null;
   userOf(id: string): User;
   upsertExperiment(source: string, e: SourceExperiment): Experiment;
   usageOf(owner: string): QuotaUsage;
@@ -98,6 +100,11 @@ export function memoryTables(state: MemoryState, shared: MemoryShared, journal: 
   function open(): void {
     if (shared.closed) throw new AppError("PROVIDER_UNAVAILABLE", { detail: "The memory store is closed", provider: "memory" });
   }
+  function read<K, V>(map: Map<K, V>, key: K): V | null {
+    open();
+    const value = map.get(key);
+    return value === undefined ? null : clone(value);
+  }
   function userOf(id: string): User {
     const u = state.users.get(id);
     if (!u) throw new AppError("NOT_FOUND", { detail: `No user ${id}` });
@@ -116,5 +123,5 @@ export function memoryTables(state: MemoryState, shared: MemoryShared, journal: 
     for (const i of state.instances.values()) if (i.owner === owner && ACTIVE_STATES.includes(i.state)) usage = addUsage(usage, i.resources);
     return usage;
   }
-  return { state, shared, put, del, open, userOf, upsertExperiment, usageOf };
+  return { state, shared, put, del, open, read, userOf, upsertExperiment, usageOf };
 }
