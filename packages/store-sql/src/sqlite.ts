@@ -57,8 +57,7 @@ export function switchToWal(raw: BetterSqlite3.Database, timeoutMs: number): voi
       raw.pragma("journal_mode = WAL");
       return;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+      if (classifySqlite(error) !== "retry" || Date.now() >= deadline) throw error;
       Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
     }
   }
